@@ -1,0 +1,309 @@
+"""What the two classifiers share: input checks, targets, weights, fitting, prediction.
+
+The estimators differ only in the network they ask for (no hidden layer or
+one) and in how they name the fitted weights; everything that translates
+between scikit-learn's conventions and the network core lives here once.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.special import log_expit, log_softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._gradient_descent import gradient_descent
+from ._network import DenseNetwork
+
+_FLOATS = [np.float64, np.float32]
+
+
+class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
+    """Base class of the gradient-descent classifiers; not for direct use."""
+
+    _parameter_constraints: dict = {
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"gd", "nesterov"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    # -- hooks for the subclasses -------------------------------------------
+
+    def _hidden_layer_sizes(self):
+        raise NotImplementedError
+
+    def _network_options(self):
+        """Keyword arguments for :class:`DenseNetwork` besides the sizes."""
+        return {}
+
+    def _init_scheme(self):
+        raise NotImplementedError
+
+    def _resolve_learning_rate(self, X, sample_weight, n_outputs, l2):
+        raise NotImplementedError
+
+    def _set_weights(self, coefs, intercepts):
+        raise NotImplementedError
+
+    def _get_weights(self):
+        raise NotImplementedError
+
+    # -- fitting --------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
+            sample_weight_val=None):
+        """Fit the model by batch gradient descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 input is trained in float32.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; an integer weight counts like that many
+            copies of the row.
+        X_val, y_val : array-like, default=None
+            Your own validation set. Its cost is recorded in
+            ``validation_loss_curve_`` and, with ``early_stopping=True``, it
+            replaces the split of ``validation_fraction`` of the training
+            data.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=_FLOATS, order="C",
+            y_numeric=False,
+        )
+        check_classification_targets(y)
+        dtype = X.dtype
+        encoder = LabelEncoder().fit(y)
+        classes = encoder.classes_
+        if classes.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least two classes "
+                f"in the data, but the data contain only one class: {classes[0]!r}."
+            )
+        warm = self.warm_start and hasattr(self, "classes_")
+        if warm and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                "warm_start=True needs y to have the same classes as in the "
+                f"previous fit: {self.classes_!r}, not {classes!r}."
+            )
+        self.classes_ = classes
+        codes = encoder.transform(y)
+
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=dtype, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            sample_weight = sample_weight * compute_sample_weight(
+                self.class_weight, y
+            ).astype(dtype)
+
+        validation = None
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("X_val and y_val must be given together.")
+            X_val = validate_data(
+                self, X_val, reset=False, accept_sparse="csr", dtype=dtype,
+                order="C",
+            )
+            val_codes = self._encode_validation(y_val, X_val.shape[0])
+            sw_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            )
+            validation = (X_val, val_codes, sw_val)
+        elif self.early_stopping:
+            rng = check_random_state(self.random_state)
+            X, X_v, codes, c_v, sample_weight, sw_v = train_test_split(
+                X, codes, sample_weight, test_size=self.validation_fraction,
+                random_state=rng, stratify=codes,
+            )
+            validation = (X_v, c_v, sw_v)
+
+        total_weight = float(sample_weight.sum(dtype=np.float64))
+        if not total_weight > 0:
+            raise ValueError("The sample weights sum to zero: nothing to fit.")
+        s = (sample_weight / total_weight).astype(dtype)
+        l2 = self.alpha / total_weight
+        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
+        targets = codes.astype(dtype) if n_outputs == 1 else codes
+        if validation is not None:
+            X_v, c_v, sw_v = validation
+            val_total = float(sw_v.sum(dtype=np.float64))
+            if not val_total > 0:
+                raise ValueError("The validation sample weights sum to zero.")
+            validation = (
+                X_v,
+                c_v.astype(dtype) if n_outputs == 1 else c_v,
+                (sw_v / val_total).astype(dtype),
+            )
+
+        network = self._make_network(X.shape[1], n_outputs, dtype)
+        if warm and hasattr(self, "n_iter_"):
+            network.pack(*self._get_weights())
+        else:
+            network.initialize(
+                self._init_scheme(), check_random_state(self.random_state)
+            )
+        learning_rate = self._resolve_learning_rate(X, s, n_outputs, l2)
+
+        result = gradient_descent(
+            network, X, targets, s,
+            l2=l2,
+            learning_rate=learning_rate,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            solver=self.solver,
+            validation=validation,
+            early_stopping=self.early_stopping,
+            verbose=int(self.verbose),
+            estimator_name=type(self).__name__,
+        )
+
+        self._set_weights(
+            [W.copy() for W in network.coefs],
+            [b.copy() for b in network.intercepts],
+        )
+        self.learning_rate_ = learning_rate
+        if warm and hasattr(self, "loss_curve_"):
+            self.loss_curve_ = self.loss_curve_ + result.loss_curve
+            self.n_iter_ += result.n_iter
+        else:
+            self.loss_curve_ = result.loss_curve
+            self.n_iter_ = result.n_iter
+        if validation is not None:
+            self.validation_loss_curve_ = result.validation_loss_curve
+        elif hasattr(self, "validation_loss_curve_"):
+            del self.validation_loss_curve_
+        self.best_loss_ = result.best_loss
+        return self
+
+    def _make_network(self, n_features, n_outputs, dtype):
+        sizes = [n_features, *self._hidden_layer_sizes(), n_outputs]
+        return DenseNetwork(sizes, dtype=dtype, **self._network_options())
+
+    def _encode_validation(self, y_val, n_rows):
+        y_val = np.asarray(y_val)
+        if y_val.ndim != 1 or y_val.shape[0] != n_rows:
+            raise ValueError(
+                f"y_val must be 1-d with one label per row of X_val ({n_rows}); "
+                f"got shape {y_val.shape}."
+            )
+        unknown = np.setdiff1d(y_val, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y_val contains labels not seen in y: {unknown.tolist()!r}."
+            )
+        return np.searchsorted(self.classes_, y_val)
+
+    # -- prediction -----------------------------------------------------------
+
+    def _fitted_network(self, X):
+        coefs, intercepts = self._get_weights()
+        dtype = coefs[0].dtype
+        sizes = [coefs[0].shape[1]] + [W.shape[0] for W in coefs]
+        network = DenseNetwork(sizes, dtype=dtype, **self._network_options())
+        network.pack(coefs, intercepts)
+        return network, X.astype(dtype, copy=False)
+
+    def decision_function(self, X):
+        """Output-layer pre-activations ``Z[L]``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the log-odds of ``classes_[1]``; otherwise one
+            column per class.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=_FLOATS)
+        network, X = self._fitted_network(X)
+        Z = network.decision_function(X)
+        return Z[:, 0] if Z.shape[1] == 1 else Z
+
+    def predict_proba(self, X):
+        """Class probabilities ``A[L]`` (sigmoid or softmax output).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to one; columns follow ``classes_``.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed without underflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        Z = self.decision_function(X)
+        if Z.ndim == 1:
+            # log sigma(-z) and log sigma(z): the two classes' log-probabilities
+            return np.column_stack([log_expit(-Z), log_expit(Z)])
+        return log_softmax(Z, axis=1)
+
+    def predict(self, X):
+        """Predict class labels: the class of highest probability.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        Z = self.decision_function(X)
+        # sigma(z) > 0.5 exactly when z > 0, the notes' threshold.
+        index = (Z > 0).astype(int) if Z.ndim == 1 else Z.argmax(axis=1)
+        return self.classes_[index]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
