@@ -68,8 +68,16 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
     # -- fitting --------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
-            sample_weight_val=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model by batch gradient descent.
 
         Parameters
@@ -94,45 +102,35 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=_FLOATS, order="C",
-            y_numeric=False,
-        )
-        check_classification_targets(y)
-        dtype = X.dtype
-        encoder = LabelEncoder().fit(y)
-        classes = encoder.classes_
-        if classes.shape[0] < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least two classes "
-                f"in the data, but the data contain only one class: {classes[0]!r}."
-            )
-        warm = self.warm_start and hasattr(self, "classes_")
+        X, codes, sample_weight, classes = self._training_arrays(X, y, sample_weight)
+        warm = self.warm_start and self.__sklearn_is_fitted__()
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
                 "warm_start=True needs y to have the same classes as in the "
                 f"previous fit: {self.classes_!r}, not {classes!r}."
             )
-        self.classes_ = classes
-        codes = encoder.transform(y)
-
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=dtype, ensure_non_negative=True
-        )
-        if self.class_weight is not None:
-            sample_weight = sample_weight * compute_sample_weight(
-                self.class_weight, y
-            ).astype(dtype)
+        if warm and self._get_weights()[0][0].shape[1] != X.shape[1]:
+            raise ValueError(
+                "warm_start=True needs X to have the same number of features "
+                f"as in the previous fit ({self._get_weights()[0][0].shape[1]}), "
+                f"not {X.shape[1]}."
+            )
+        dtype = X.dtype
+        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
 
         validation = None
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise ValueError("X_val and y_val must be given together.")
             X_val = validate_data(
-                self, X_val, reset=False, accept_sparse="csr", dtype=dtype,
+                self,
+                X_val,
+                reset=False,
+                accept_sparse="csr",
+                dtype=dtype,
                 order="C",
             )
-            val_codes = self._encode_validation(y_val, X_val.shape[0])
+            val_codes = _encode_validation(y_val, X_val.shape[0], classes)
             sw_val = _check_sample_weight(
                 sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
             )
@@ -140,31 +138,22 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         elif self.early_stopping:
             rng = check_random_state(self.random_state)
             X, X_v, codes, c_v, sample_weight, sw_v = train_test_split(
-                X, codes, sample_weight, test_size=self.validation_fraction,
-                random_state=rng, stratify=codes,
+                X,
+                codes,
+                sample_weight,
+                test_size=self.validation_fraction,
+                random_state=rng,
+                stratify=codes,
             )
             validation = (X_v, c_v, sw_v)
 
-        total_weight = float(sample_weight.sum(dtype=np.float64))
-        if not total_weight > 0:
-            raise ValueError("The sample weights sum to zero: nothing to fit.")
-        s = (sample_weight / total_weight).astype(dtype)
+        (X, targets, s), total_weight = _normalised(X, codes, sample_weight, n_outputs)
         l2 = self.alpha / total_weight
-        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
-        targets = codes.astype(dtype) if n_outputs == 1 else codes
         if validation is not None:
-            X_v, c_v, sw_v = validation
-            val_total = float(sw_v.sum(dtype=np.float64))
-            if not val_total > 0:
-                raise ValueError("The validation sample weights sum to zero.")
-            validation = (
-                X_v,
-                c_v.astype(dtype) if n_outputs == 1 else c_v,
-                (sw_v / val_total).astype(dtype),
-            )
+            validation, _ = _normalised(*validation, n_outputs, "validation sample")
 
         network = self._make_network(X.shape[1], n_outputs, dtype)
-        if warm and hasattr(self, "n_iter_"):
+        if warm:
             network.pack(*self._get_weights())
         else:
             network.initialize(
@@ -173,7 +162,10 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         learning_rate = self._resolve_learning_rate(X, s, n_outputs, l2)
 
         result = gradient_descent(
-            network, X, targets, s,
+            network,
+            X,
+            targets,
+            s,
             l2=l2,
             learning_rate=learning_rate,
             max_iter=self.max_iter,
@@ -186,12 +178,13 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             estimator_name=type(self).__name__,
         )
 
+        self.classes_ = classes
         self._set_weights(
             [W.copy() for W in network.coefs],
             [b.copy() for b in network.intercepts],
         )
         self.learning_rate_ = learning_rate
-        if warm and hasattr(self, "loss_curve_"):
+        if warm:
             self.loss_curve_ = self.loss_curve_ + result.loss_curve
             self.n_iter_ += result.n_iter
         else:
@@ -208,19 +201,29 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         sizes = [n_features, *self._hidden_layer_sizes(), n_outputs]
         return DenseNetwork(sizes, dtype=dtype, **self._network_options())
 
-    def _encode_validation(self, y_val, n_rows):
-        y_val = np.asarray(y_val)
-        if y_val.ndim != 1 or y_val.shape[0] != n_rows:
+    def _training_arrays(self, X, y, sample_weight):
+        """Validated ``X``, class codes, weights (class weights applied), classes."""
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=_FLOATS, order="C")
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        classes = encoder.classes_
+        if classes.shape[0] < 2:
             raise ValueError(
-                f"y_val must be 1-d with one label per row of X_val ({n_rows}); "
-                f"got shape {y_val.shape}."
+                f"{type(self).__name__} needs samples of at least two classes "
+                f"in the data, but the data contain only one class: {classes[0]!r}."
             )
-        unknown = np.setdiff1d(y_val, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y_val contains labels not seen in y: {unknown.tolist()!r}."
-            )
-        return np.searchsorted(self.classes_, y_val)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            class_weight = compute_sample_weight(self.class_weight, y)
+            sample_weight = sample_weight * class_weight.astype(X.dtype)
+        return X, encoder.transform(y), sample_weight, classes
+
+    def __sklearn_is_fitted__(self):
+        # n_features_in_ is set before training starts; a fit that raised
+        # must not look fitted.
+        return hasattr(self, "n_iter_")
 
     # -- prediction -----------------------------------------------------------
 
@@ -307,3 +310,28 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _normalised(X, codes, weight, n_outputs, what="sample"):
+    """The arrays the network core takes: targets in its form, weights summing to 1.
+
+    Returns ``((X, targets, s), total_weight)``.
+    """
+    total = float(weight.sum(dtype=np.float64))
+    if not total > 0:
+        raise ValueError(f"The {what} weights sum to zero: there is nothing to fit.")
+    targets = codes.astype(X.dtype) if n_outputs == 1 else codes
+    return (X, targets, (weight / total).astype(X.dtype)), total
+
+
+def _encode_validation(y_val, n_rows, classes):
+    y_val = np.asarray(y_val)
+    if y_val.ndim != 1 or y_val.shape[0] != n_rows:
+        raise ValueError(
+            f"y_val must be 1-d with one label per row of X_val ({n_rows}); "
+            f"got shape {y_val.shape}."
+        )
+    unknown = np.setdiff1d(y_val, classes)
+    if unknown.size:
+        raise ValueError(f"y_val contains labels not seen in y: {unknown.tolist()!r}.")
+    return np.searchsorted(classes, y_val)

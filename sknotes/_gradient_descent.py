@@ -156,7 +156,9 @@ def gradient_descent(
             if verbose and (it + 1) % verbose == 0:
                 line = f"Iteration {it + 1}, loss = {loss:.8f}"
                 if validation is not None:
-                    line += f", validation loss = {result.validation_loss_curve[-1]:.8f}"
+                    line += (
+                        f", validation loss = {result.validation_loss_curve[-1]:.8f}"
+                    )
                 print(line)
 
             if monitored > result.best_loss - tol:

@@ -40,7 +40,6 @@ backward pass; buffers are allocated once per fit and reused.
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 
 from .activations import (
     ACTIVATIONS,
@@ -279,9 +278,7 @@ class _Workspace:
         sizes = layer_sizes[1:]
         self.Zs = [np.empty((rows, k), dtype=dtype) for k in sizes]
         self.dZs = [np.empty((rows, k), dtype=dtype) for k in sizes]
-        self.tW = [
-            np.empty((k, j), dtype=dtype) for j, k in zip(layer_sizes, sizes)
-        ]
+        self.tW = [np.empty((k, j), dtype=dtype) for j, k in zip(layer_sizes, sizes)]
         self.ones = np.ones(rows, dtype=dtype)
         self.ones_out = np.ones(sizes[-1], dtype=dtype)
         self.arange = np.arange(rows)

@@ -125,8 +125,10 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
 
     _parameter_constraints: dict = {
         **BaseGradientDescentClassifier._parameter_constraints,
-        "learning_rate": [Interval(Real, 0, None, closed="neither"),
-                          StrOptions({"auto"})],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
         "fit_intercept": ["boolean"],
     }
 
