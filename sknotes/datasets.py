@@ -40,7 +40,7 @@ def make_flower(n_samples=400, *, petals=4, random_state=1):
     --------
     >>> from sknotes.datasets import make_flower
     >>> X, y = make_flower()
-    >>> X.shape, y.sum()
+    >>> X.shape, int(y.sum())
     ((400, 2), 200)
     >>> X[0]
     array([1.20444229, 3.57611415])
