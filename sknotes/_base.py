@@ -102,6 +102,22 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        # validate_data resets n_features_in_ before anything can fail; a fit
+        # that raises must leave the previous model (or none) intact.
+        previous = {
+            key: vars(self)[key]
+            for key in ("n_features_in_", "feature_names_in_")
+            if key in vars(self)
+        }
+        try:
+            return self._fit(X, y, sample_weight, X_val, y_val, sample_weight_val)
+        except BaseException:
+            for key in ("n_features_in_", "feature_names_in_"):
+                vars(self).pop(key, None)
+            vars(self).update(previous)
+            raise
+
+    def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
         X, codes, sample_weight, classes = self._training_arrays(X, y, sample_weight)
         warm = self.warm_start and self.__sklearn_is_fitted__()
         if warm and not np.array_equal(classes, self.classes_):

@@ -192,7 +192,7 @@ def gradient_descent(
             f"{result.n_iter} iterations; the model holds the parameters "
             "reached so far.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
     if momentum and result.n_iter:
@@ -207,7 +207,7 @@ def gradient_descent(
             "Increase max_iter, scale the features (e.g. StandardScaler) or "
             "use a larger learning_rate.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return result
 

@@ -216,6 +216,13 @@ class DenseNetwork:
         -------
         J : float
         """
+        # Overflow and log(0) are expected on the way to a divergence (which
+        # the training loop reports as a ValueError) and are handled where they
+        # matter (the sigmoid underflow fallback); they must not warn.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._loss_grad(X, y, sample_weight, l2, grad)
+
+    def _loss_grad(self, X, y, sample_weight, l2, grad):
         m = X.shape[0]
         ws = self._workspace(m)
         if grad is not None:

@@ -101,7 +101,7 @@ def sigmoid_derivative(z):
     array([0.25, 0.  ])
     """
     a = sigmoid(z)
-    return _sigmoid_derivative_inplace(a, np.ones_like(a))
+    return _sigmoid_derivative_inplace(a, np.ones_like(a), scratch=np.empty_like(a))
 
 
 # --- tanh --------------------------------------------------------------------
@@ -165,7 +165,7 @@ def tanh_derivative(z):
     array([1., 0.])
     """
     a = tanh(z)
-    return _tanh_derivative_inplace(a, np.ones_like(a))
+    return _tanh_derivative_inplace(a, np.ones_like(a), scratch=np.empty_like(a))
 
 
 # --- ReLU --------------------------------------------------------------------
