@@ -125,11 +125,11 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
                 "warm_start=True needs y to have the same classes as in the "
                 f"previous fit: {self.classes_!r}, not {classes!r}."
             )
-        if warm and self._get_weights()[0][0].shape[1] != X.shape[1]:
+        previous_width = self._get_weights()[0][0].shape[1] if warm else None
+        if warm and previous_width != X.shape[1]:
             raise ValueError(
                 "warm_start=True needs X to have the same number of features "
-                f"as in the previous fit ({self._get_weights()[0][0].shape[1]}), "
-                f"not {X.shape[1]}."
+                f"as in the previous fit ({previous_width}), not {X.shape[1]}."
             )
         dtype = X.dtype
         n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
@@ -206,10 +206,12 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.loss_curve_ = result.loss_curve
             self.n_iter_ = result.n_iter
-        if validation is not None:
+        if validation is None:
+            vars(self).pop("validation_loss_curve_", None)
+        elif warm and hasattr(self, "validation_loss_curve_"):
+            self.validation_loss_curve_ += result.validation_loss_curve
+        else:
             self.validation_loss_curve_ = result.validation_loss_curve
-        elif hasattr(self, "validation_loss_curve_"):
-            del self.validation_loss_curve_
         self.best_loss_ = result.best_loss
         return self
 
