@@ -37,8 +37,9 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         X\|_2^2 / (4m) + \alpha_{L2}/m` for two classes (``1/2`` instead of
         ``1/4`` with softmax), :math:`\tilde X` being ``X`` with a column of
         ones for the intercept and :math:`\|\cdot\|_2` estimated by ten power
-        iterations. With that step gradient descent converges on unscaled
-        data without tuning; the value used is stored in ``learning_rate_``.
+        iterations. With that step gradient descent never diverges, even on
+        unscaled data, though scaled features need far fewer iterations; the
+        value used is stored in ``learning_rate_``.
     max_iter : int, default=1000
         Maximum number of gradient steps.
     tol : float or None, default=1e-4
@@ -93,7 +94,7 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         The step actually used.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` is a DataFrame with string column names.
 
     See Also

@@ -110,7 +110,7 @@ class ShallowNNClassifier(BaseGradientDescentClassifier):
         The step used.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` is a DataFrame with string column names.
 
     See Also
