@@ -1,0 +1,499 @@
+"""The ``sknotes`` command line: train and apply image classifiers.
+
+Run ``sknotes COMMAND --help`` (or ``python -m sknotes COMMAND --help``) for
+the options of each command:
+
+``sknotes fit TRAIN_DIR``
+    Train ``ImageFlattener`` followed by logistic regression (or the shallow
+    network) on a folder with one subfolder of images per class; print the
+    accuracy, save the model and a plot of the cost.
+``sknotes predict MODEL IMAGE...``
+    Print the predicted label and its probability for each image.
+``sknotes demo``
+    The whole pipeline on scikit-learn's handwritten digits, written out as
+    JPEG files first, next to scikit-learn's own classifiers. Needs no data.
+
+Results go to standard output, progress to standard error. Errors print a
+message and exit with status 1.
+
+.. warning::
+   A model file is a pickle (saved with joblib). Loading one with ``sknotes
+   predict`` runs whatever code the file contains: only load model files you
+   made yourself or otherwise trust.
+"""
+
+import argparse
+import contextlib
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["main"]
+
+_PROG = "sknotes"
+_PICKLE_WARNING = (
+    "A model file is a pickle: loading it runs any code it contains. "
+    "Only load model files you made yourself or otherwise trust."
+)
+
+
+class CommandError(Exception):
+    """A problem with the user's input, reported without a traceback."""
+
+
+def main(argv=None):
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments, without the program name; ``sys.argv[1:]`` if None.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on an error in the input, 2 on a usage error.
+
+    Examples
+    --------
+    >>> from sknotes.__main__ import main
+    >>> main(["predict", "no-such-model.joblib", "cat.jpg"])
+    1
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse printed
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        args.run(args)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except (CommandError, ValueError, OSError, ImportError) as exc:
+        # ImageLoadError (a ValueError) and folder errors name the file.
+        print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description="Image classifiers from the deep-learning course notes, "
+        "as scikit-learn pipelines.",
+        epilog=_PICKLE_WARNING,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_fit_parser(commands)
+    _add_predict_parser(commands)
+    _add_demo_parser(commands)
+    return parser
+
+
+def _add_fit_parser(commands):
+    parser = commands.add_parser(
+        "fit",
+        help="train a classifier on a folder of class subfolders",
+        description="Train ImageFlattener followed by a classifier on TRAIN_DIR, "
+        "which holds one subfolder of images per class (the subfolder names "
+        "are the labels). Prints the accuracy and the fit time.",
+        epilog="Example: sknotes fit data/train --test data/test "
+        "--out model.joblib --plot cost.png",
+    )
+    parser.add_argument("train_dir", metavar="TRAIN_DIR", help="training folder")
+    parser.add_argument(
+        "--test",
+        metavar="TEST_DIR",
+        help="folder with the same class subfolders, to measure test accuracy "
+        "(its cost is also drawn in the plot)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=["logistic", "shallow"],
+        default="logistic",
+        help="GDLogisticRegression or ShallowNNClassifier (default: logistic)",
+    )
+    _add_image_options(parser)
+    parser.add_argument(
+        "--max-iter",
+        type=_positive_int,
+        metavar="N",
+        help="gradient steps (default: the estimator's)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=_learning_rate,
+        metavar="X",
+        help="gradient step size, or 'auto' (default: the estimator's)",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=_positive_int,
+        metavar="N",
+        help="hidden units of the shallow network",
+    )
+    parser.add_argument(
+        "--out", metavar="MODEL", help="save the fitted pipeline here (joblib)"
+    )
+    parser.add_argument(
+        "--plot", metavar="IMAGE", help="save the cost curve here (needs matplotlib)"
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress lines on standard error"
+    )
+    parser.set_defaults(run=_run_fit)
+
+
+def _add_predict_parser(commands):
+    parser = commands.add_parser(
+        "predict",
+        help="label images with a saved model",
+        description="Print one line per image: the path, the predicted label "
+        "and its probability, separated by tabs.",
+        epilog="Security: " + _PICKLE_WARNING,
+    )
+    parser.add_argument("model", metavar="MODEL", help="model file from 'sknotes fit'")
+    parser.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
+    parser.add_argument(
+        "--n-jobs", type=int, default=None, metavar="N", help="decoding threads"
+    )
+    parser.set_defaults(run=_run_predict)
+
+
+def _add_demo_parser(commands):
+    parser = commands.add_parser(
+        "demo",
+        help="the whole pipeline on handwritten digits, no data needed",
+        description="Write scikit-learn's 1,797 handwritten digits as "
+        "grayscale JPEG files into class folders in a temporary folder, load "
+        "them with ImageFlattener, train GDLogisticRegression, and compare "
+        "it with scikit-learn's LogisticRegression and MLPClassifier on the "
+        "same features.",
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=-1, metavar="N", help="decoding threads"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer images and iterations"
+    )
+    parser.set_defaults(run=_run_demo)
+
+
+def _add_image_options(parser):
+    parser.add_argument(
+        "--size",
+        nargs=2,
+        type=_positive_int,
+        default=(64, 64),
+        metavar=("W", "H"),
+        help="resize images to W x H pixels (default: 64 64)",
+    )
+    parser.add_argument(
+        "--grayscale", action="store_true", help="one value per pixel instead of RGB"
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=-1,
+        metavar="N",
+        help="decoding threads (default: -1, all processors)",
+    )
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _learning_rate(text):
+    if text == "auto":
+        return text
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive or 'auto', got {text}")
+    return value
+
+
+def _say(message):
+    """A progress line, on standard error so that results stay clean."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- fit ---------------------------------------------------------------------
+
+
+def _run_fit(args):
+    from sklearn.pipeline import make_pipeline
+
+    from .images import ImageFlattener, load_image_folder
+
+    say = (lambda message: None) if args.quiet else _say
+    if args.plot:
+        _check_plotting_available()
+    train = load_image_folder(args.train_dir)
+    test = load_image_folder(args.test) if args.test else None
+    if test is not None:
+        _check_test_classes(train.target_names, test.target_names, args.test)
+
+    flattener = ImageFlattener(
+        size=tuple(args.size),
+        color="grayscale" if args.grayscale else "rgb",
+        n_jobs=args.n_jobs,
+    )
+    say(
+        f"Loading {len(train.filenames)} training images in "
+        f"{len(train.target_names)} classes from {args.train_dir}"
+    )
+    start = time.perf_counter()
+    X_train = flattener.fit_transform(train.filenames)
+    y_train = train.target_names[train.target]
+    X_test = y_test = None
+    if test is not None:
+        say(f"Loading {len(test.filenames)} test images from {args.test}")
+        X_test = flattener.transform(test.filenames)
+        y_test = test.target_names[test.target]
+    seconds = time.perf_counter() - start
+    n_images = len(X_train) + (0 if X_test is None else len(X_test))
+    say(f"Loaded in {seconds:.2f} s ({n_images / seconds:.0f} images/s)")
+
+    estimator = _make_estimator(args)
+    say(f"Training {estimator}")
+    start = time.perf_counter()
+    _fit_reporting_progress(estimator, X_train, y_train, X_test, y_test, args.quiet)
+    fit_time = time.perf_counter() - start
+    pipeline = make_pipeline(flattener, estimator)
+
+    print(f"train accuracy: {estimator.score(X_train, y_train):.4f}")
+    if test is not None:
+        print(f"test accuracy:  {estimator.score(X_test, y_test):.4f}")
+    print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
+    if args.out:
+        _save_model(pipeline, args.out)
+        print(f"model saved to {args.out}")
+    if args.plot:
+        _save_loss_plot(pipeline, args.plot)
+        print(f"cost curve saved to {args.plot}")
+
+
+def _check_test_classes(train_names, test_names, test_dir):
+    unknown = sorted(set(test_names) - set(train_names))
+    if unknown:
+        raise CommandError(
+            f"the test folder {test_dir} has classes that the training folder "
+            f"lacks: {', '.join(unknown)}"
+        )
+
+
+def _make_estimator(args):
+    if args.model == "shallow":
+        from .neural_network import ShallowNNClassifier
+
+        estimator = ShallowNNClassifier()
+    elif args.hidden is not None:
+        raise CommandError("--hidden applies to --model shallow only")
+    else:
+        from .linear_model import GDLogisticRegression
+
+        estimator = GDLogisticRegression()
+    options = {
+        "max_iter": args.max_iter,
+        "learning_rate": args.learning_rate,
+        "n_hidden": args.hidden,
+    }
+    estimator.set_params(**{k: v for k, v in options.items() if v is not None})
+    params = estimator.get_params()
+    if not args.quiet and "verbose" in params:
+        # About ten progress lines per fit.
+        estimator.set_params(verbose=max(1, params["max_iter"] // 10))
+    return estimator
+
+
+def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet):
+    """Fit, with the estimator's progress and warnings on standard error."""
+    import inspect
+
+    kwargs = {}
+    if X_test is not None and "X_val" in inspect.signature(estimator.fit).parameters:
+        kwargs = {"X_val": X_test, "y_val": y_test}  # to draw the test cost
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with contextlib.redirect_stdout(sys.stderr):
+            estimator.fit(X, y, **kwargs)
+    for warning in caught:
+        if not quiet:
+            _say(f"warning: {warning.message}")
+
+
+def _save_model(pipeline, path):
+    import joblib
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline, path)
+
+
+def _check_plotting_available():
+    """Fail before training, not after, when the plot cannot be drawn."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise CommandError(
+            '--plot needs matplotlib; install it with: pip install "sknotes[plot]"'
+        ) from None
+
+
+def _save_loss_plot(pipeline, path):
+    # A bare Figure, not pyplot: no GUI backend, nothing left open.
+    from matplotlib.figure import Figure
+
+    from .plotting import LossCurveDisplay
+
+    figure = Figure(figsize=(6.4, 4.8), layout="constrained")
+    LossCurveDisplay.from_estimator(pipeline, ax=figure.subplots())
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+
+
+# -- predict -----------------------------------------------------------------
+
+
+def _run_predict(args):
+    model = _load_model(args.model)
+    if args.n_jobs is not None and hasattr(model, "set_params"):
+        with contextlib.suppress(ValueError):
+            model.set_params(imageflattener__n_jobs=args.n_jobs)
+    proba = model.predict_proba(args.images)
+    best = proba.argmax(axis=1)
+    for path, label, probability in zip(
+        args.images,
+        model.classes_[best],
+        proba[np.arange(len(best)), best],
+        strict=True,
+    ):
+        print(f"{path}\t{label}\t{probability:.4f}")
+
+
+def _load_model(path):
+    import joblib
+
+    if not Path(path).is_file():
+        raise CommandError(f"model file {path} not found")
+    try:
+        model = joblib.load(path)
+    except Exception as exc:
+        raise CommandError(f"cannot load model file {path}: {exc}") from exc
+    if not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+        raise CommandError(
+            f"{path} does not hold a fitted classifier; make one with 'sknotes fit'"
+        )
+    return model
+
+
+# -- demo --------------------------------------------------------------------
+
+_DEMO_SIZE = (32, 32)  # the 8x8 digits, upscaled as a scanner might have
+
+
+def _run_demo(args):
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from .images import ImageFlattener, load_image_folder
+    from .linear_model import GDLogisticRegression
+
+    digits = load_digits()
+    n_images = 500 if args.quick else len(digits.images)
+    max_iter = 100 if args.quick else 300
+    with tempfile.TemporaryDirectory(prefix="sknotes-demo-") as folder:
+        start = time.perf_counter()
+        _write_digit_images(digits.images[:n_images], digits.target[:n_images], folder)
+        _say(
+            f"Wrote {n_images} handwritten digits as {_DEMO_SIZE[0]}x{_DEMO_SIZE[1]} "
+            f"grayscale JPEG files in {time.perf_counter() - start:.2f} s"
+        )
+        data = load_image_folder(folder)
+        files_train, files_test, y_train, y_test = train_test_split(
+            data.filenames,
+            data.target_names[data.target],
+            test_size=0.25,
+            stratify=data.target,
+            random_state=0,
+        )
+        flattener = ImageFlattener(_DEMO_SIZE, color="grayscale", n_jobs=args.n_jobs)
+        start = time.perf_counter()
+        X_train = flattener.fit_transform(files_train)
+        X_test = flattener.transform(files_test)
+        load_time = time.perf_counter() - start
+        # Nesterov momentum: the notes' gradient step, converged in fewer
+        # iterations so that the demo stays short.
+        model = GDLogisticRegression(solver="nesterov", max_iter=max_iter)
+        rows = [
+            _time_fit("sknotes GDLogisticRegression", model, X_train, y_train),
+            _time_fit(
+                "sklearn LogisticRegression",
+                LogisticRegression(max_iter=max_iter),
+                X_train,
+                y_train,
+            ),
+            _time_fit(
+                "sklearn MLPClassifier",
+                MLPClassifier(max_iter=max_iter, random_state=0),
+                X_train,
+                y_train,
+            ),
+        ]
+        # The sknotes model as one pipeline from file paths to labels.
+        pipeline = make_pipeline(flattener, model)
+        accuracies = [pipeline.score(files_test, y_test)]
+        accuracies += [row[1].score(X_test, y_test) for row in rows[1:]]
+    print(
+        f"ImageFlattener read {len(data.filenames)} JPEG files in {load_time:.2f} s "
+        f"({len(data.filenames) / load_time:.0f} images/s)"
+    )
+    _print_demo_table(rows, accuracies, len(files_train), len(files_test))
+
+
+def _write_digit_images(images, target, folder):
+    from PIL import Image
+
+    for index, (pixels, digit) in enumerate(zip(images, target, strict=True)):
+        # Dark ink on white paper; the 0-16 values scaled to 0-255.
+        ink = np.rint(255 - pixels * (255 / 16)).astype(np.uint8)
+        class_dir = Path(folder) / str(digit)
+        class_dir.mkdir(exist_ok=True)
+        Image.fromarray(ink).resize(_DEMO_SIZE, Image.Resampling.BICUBIC).save(
+            class_dir / f"{index:04d}.jpg", quality=90
+        )
+
+
+def _time_fit(name, model, X, y):
+    from threadpoolctl import threadpool_limits
+
+    start = time.perf_counter()
+    # One BLAS thread for every model: the times then compare algorithms,
+    # and a busy machine does not make BLAS threads fight for the cores.
+    with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
+        # Short demo runs stop before convergence; the accuracy tells.
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    return name, model, time.perf_counter() - start
+
+
+def _print_demo_table(rows, accuracies, n_train, n_test):
+    print(f"{n_train} training and {n_test} test images")
+    print(f"{'model':<32}{'test accuracy':>15}{'fit time':>12}")
+    for (name, _, seconds), accuracy in zip(rows, accuracies, strict=True):
+        print(f"{name:<32}{accuracy:>15.4f}{seconds:>10.2f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
