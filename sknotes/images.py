@@ -99,9 +99,11 @@ class ImageLoadError(ValueError):
     """
 
     def __init__(self, filename, reason):
-        self.filename = filename
+        # os.fspath turns np.str_ and Path into a plain str, whose repr is
+        # what a user expects to read in the message.
+        self.filename = str(os.fspath(filename))
         self.reason = reason
-        super().__init__(f"Cannot load image {filename!r}: {reason}")
+        super().__init__(f"Cannot load image {self.filename!r}: {reason}")
 
     def __reduce__(self):
         return type(self), (self.filename, self.reason)
