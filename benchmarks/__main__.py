@@ -1,0 +1,412 @@
+"""Run the benchmarks and write a stamped report.
+
+Usage (from the repository root)::
+
+    python -m benchmarks --quick             # about 2 minutes on 2 cores
+    python -m benchmarks                      # the full sizes, under 20 minutes
+    python -m benchmarks --only compare,scaling --out /tmp/bench
+
+Writes to ``benchmarks/results/`` (or ``--out``): ``results.md`` (the
+headline table of the project's goals, then one section per benchmark),
+``headline.md`` (the stamp and the headline table alone, for the README),
+one CSV per section and PNG plots. Every file carries the date, the
+machine (cores, BLAS library and threads), the library versions and the
+command.
+"""
+
+import argparse
+import importlib
+import math
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from ._common import machine_stamp, markdown_table, stamp_markdown
+from ._report import save_figure, write_csv
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+def _nn_epoch(module, quick, tiny):
+    if tiny:
+        return [
+            module.measure(300, 10, 8, "tanh", dtype, epochs=1, repeat=1)
+            for dtype in (np.float64, np.float32)
+        ]
+    return module.run(quick=quick)
+
+
+def _lr_iteration(module, quick, tiny):
+    if tiny:
+        return [
+            module.measure(500, 10, dtype, repeat=2)
+            for dtype in (np.float64, np.float32)
+        ]
+    return module.run(quick=quick)
+
+
+def _image_loading(module, quick, tiny):
+    if tiny:
+        return None  # its run() has no size below quick's 100 photos
+    return module.run(quick=quick)
+
+
+def _own(module, quick, tiny):
+    return module.run(quick=quick, tiny=tiny)
+
+
+# name -> (title, how to call the module's run); the report follows this order.
+SECTIONS = {
+    "compare": ("Accuracy and time against scikit-learn", _own),
+    "time_to_accuracy": ("Time to LogisticRegression's accuracy", _own),
+    "lr_iteration": (
+        "One logistic-regression iteration against its floor",
+        _lr_iteration,
+    ),
+    "scaling": ("Scaling of one logistic-regression iteration", _own),
+    "nn_epoch": ("One ShallowNNClassifier epoch against MLPClassifier", _nn_epoch),
+    "convergence": ("Convergence: the same loss curve as MLPClassifier", _own),
+    "vectorisation": (
+        "Vectorisation: the notes' loops against the vectorised core",
+        _own,
+    ),
+    "image_loading": (
+        "Image loading: ImageFlattener against the notes' loop",
+        _image_loading,
+    ),
+}
+
+
+class SectionResult:
+    def __init__(self, name, title):
+        self.name, self.title = name, title
+        self.module = None
+        self.rows = None
+        self.status = "not run"  # 'ok', 'skipped: ...', 'failed: ...'
+        self.seconds = 0.0
+        self.files = []
+
+
+def run_section(name, quick, tiny, out, stamp):
+    title, call = SECTIONS[name]
+    result = SectionResult(name, title)
+    start = time.perf_counter()
+    try:
+        module = importlib.import_module(f"benchmarks.{name}")
+    except ImportError as exc:
+        result.status = f"skipped: the module cannot be imported ({exc})"
+        return result
+    result.module = module
+    try:
+        rows = call(module, quick, tiny)
+    except Exception:  # report the failure, keep the other sections
+        result.status = "failed:\n\n```\n" + traceback.format_exc() + "```"
+        result.seconds = time.perf_counter() - start
+        return result
+    result.seconds = time.perf_counter() - start
+    if rows is None:
+        result.status = "skipped: no tiny size (run it with --quick)"
+        return result
+    result.rows, result.status = rows, "ok"
+    write_csv(rows, out / f"{name}.csv", stamp)
+    result.files.append(f"{name}.csv")
+    if hasattr(module, "plot"):
+        save_figure(module.plot(rows), out / f"{name}.png", stamp)
+        result.files.append(f"{name}.png")
+    return result
+
+
+# -- the headline table -----------------------------------------------------
+
+
+def _goal(goal, case, value, target, met, where, comment=""):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        shown = "not reached"
+    else:
+        shown = f"{value:.3g}"
+    return {
+        "goal": goal,
+        "case": case,
+        "measured": shown,
+        "target": target,
+        "met": "met" if met else "**not met**",
+        "comment": comment,
+        "section": where,
+    }
+
+
+def _not_run(goal, where, status):
+    return {
+        "goal": goal,
+        "case": "",
+        "measured": "",
+        "target": "",
+        "met": status.split(":")[0] if status else "not run",
+        "comment": "",
+        "section": where,
+    }
+
+
+def headline_rows(results):
+    """Every goal ratio of the project, with met / not met and a short why."""
+    rows = []
+
+    def rows_of(name):
+        result = results.get(name)
+        if result is None or result.rows is None:
+            return None, (result.status if result else "not run")
+        return result.rows, ""
+
+    lr, status = rows_of("lr_iteration")
+    goal = "LR iteration / two mat-vec products"
+    if lr is None:
+        rows.append(_not_run(goal, "lr_iteration", status))
+    for r in lr or []:
+        case = f"{r['dtype']}, n={r['n_samples']:,}, d={r['n_features']}"
+        comment = (
+            "below 100,000 samples fixed per-call costs weigh more; see scaling"
+            if r["n_samples"] < 100_000
+            else ""
+        )
+        met = r["ratio"] <= 1.10
+        rows.append(
+            _goal(goal, case, r["ratio"], "<= 1.10", met, "lr_iteration", comment)
+        )
+
+    nn, status = rows_of("nn_epoch")
+    if nn is None:
+        rows.append(_not_run("ShallowNN epoch vs MLPClassifier", "nn_epoch", status))
+    for r in nn or []:
+        case = f"{r['dtype']}, {r['activation']}"
+        speedup = r["speedup_vs_mlp"]
+        ceiling = r["mlp_ms"] / r["products_ms"]
+        comment = (
+            f"ceiling {ceiling:.2f}x: MLP's epoch / the two matrix products, "
+            "the speed-up of an epoch running at the products' speed"
+        )
+        met = speedup >= 2.5
+        goal = "ShallowNN epoch speed-up over MLPClassifier"
+        rows.append(_goal(goal, case, speedup, ">= 2.5", met, "nn_epoch", comment))
+    for r in nn or []:
+        case = f"{r['dtype']}, {r['activation']}"
+        ratio = r["ratio_to_products"]
+        goal = "ShallowNN epoch / its two matrix products"
+        rows.append(_goal(goal, case, ratio, "<= 1.2", ratio <= 1.2, "nn_epoch"))
+
+    tta, status = rows_of("time_to_accuracy")
+    goal = "GD time to LR accuracy / LR fit time"
+    if tta is None:
+        rows.append(_not_run(goal, "time_to_accuracy", status))
+    for r in tta or []:
+        case = f"{r['dataset']}, {r['solver']}"
+        comment = "" if r["goal_met"] else "why: see the section"
+        rows.append(
+            _goal(
+                goal,
+                case,
+                r["ratio"],
+                "<= 1.0",
+                r["goal_met"],
+                "time_to_accuracy",
+                comment,
+            )
+        )
+
+    images, status = rows_of("image_loading")
+    goal = "Image loading speed-up over the notes' loop"
+    if images is None:
+        rows.append(_not_run(goal, "image_loading", status))
+    for r in images or []:
+        method = str(r.get("method", ""))
+        if method.startswith("ImageFlattener") and "draft=False" not in method:
+            speedup = r["speedup"]
+            comment = f"{r.get('images', '?')} images"
+            met = speedup >= 3.5
+            rows.append(
+                _goal(goal, method, speedup, ">= 3.5", met, "image_loading", comment)
+            )
+    return rows
+
+
+HEADLINE_COLUMNS = ["goal", "case", "measured", "target", "met", "comment"]
+
+
+# -- the report ---------------------------------------------------------------
+
+
+def _description(module):
+    """The module docstring without its first line and its "Run ..." hint."""
+    doc = (module.__doc__ or "").strip().split("\n")
+    body = "\n".join(doc[1:]).strip()
+    paragraphs = [p for p in body.split("\n\n") if not p.lstrip().startswith("Run ``")]
+    return "\n\n".join(paragraphs)
+
+
+def section_markdown(result, floatfmt=".3g"):
+    lines = [f"## {result.title}", ""]
+    if result.module is not None:
+        lines += [_description(result.module), ""]
+    if result.status != "ok":
+        lines += [f"*Not in this report — {result.status}*", ""]
+        return "\n".join(lines)
+    module = result.module
+    rows = module.summary(result.rows) if hasattr(module, "summary") else result.rows
+    columns = getattr(module, "TABLE_COLUMNS", None)
+    lines.append(markdown_table(rows, columns, floatfmt=floatfmt))
+    if hasattr(module, "notes"):
+        lines += [module.notes(result.rows), ""]
+    links = ", ".join(
+        f"![{f}]({f})" if f.endswith(".png") else f"[{f}]({f})" for f in result.files
+    )
+    lines += [f"Files: {links}. Section wall time: {result.seconds:.0f} s.", ""]
+    return "\n".join(lines)
+
+
+def write_report(results, out, stamp, mode, total_seconds):
+    headline = headline_rows(results)
+    head_table = markdown_table(headline, HEADLINE_COLUMNS)
+    caveats = _caveats(stamp, mode)
+    (out / "headline.md").write_text(
+        "### Benchmark headline\n\n"
+        + stamp_markdown(stamp)
+        + "\n"
+        + head_table
+        + ("\n" + caveats if caveats else ""),
+        encoding="utf-8",
+    )
+    parts = [
+        "# sknotes benchmarks",
+        "",
+        stamp_markdown(stamp),
+        f"Mode: {mode}. Total wall time: {total_seconds:.0f} s. Times are medians "
+        "of rounds that interleave the candidates, so that background load hits "
+        "them alike; ratios are more trustworthy than absolute times.",
+        "",
+        caveats,
+        "## Headline: the project's goals",
+        "",
+        head_table,
+    ]
+    parts += [section_markdown(r) for r in results.values()]
+    (out / "results.md").write_text("\n".join(parts), encoding="utf-8")
+
+
+def _caveats(stamp, mode):
+    """Warnings a reader needs before trusting the numbers."""
+    notes = []
+    if mode == "tiny":
+        notes.append("Tiny mode checks that the code runs; its numbers mean nothing.")
+    elif mode == "quick":
+        notes.append(
+            "Quick mode measures smaller problems than the goals are set for; "
+            "take its ratios as a smoke test, and the full mode's as the result."
+        )
+    try:
+        busiest = max(
+            float(stamp[key].split()[0])
+            for key in ("load average at start", "load average at end")
+            if key in stamp
+        )
+    except (KeyError, ValueError):
+        busiest = 0.0
+    cores = os.cpu_count() or 1
+    if busiest > cores - 0.5:
+        notes.append(
+            f"**The machine was busy**: the 1-minute load average reached "
+            f"{busiest:.2f} on {cores} cores, so other processes competed for "
+            "the CPU. A multi-threaded BLAS degrades badly when its threads "
+            "are not all scheduled (a matrix-vector product can take ten "
+            "times longer), so ratios involving BLAS calls are unreliable "
+            "from this run: rerun on an idle machine, or with `--threads 1`."
+        )
+    return "".join(f"> {note}\n>\n" for note in notes)[:-2] + "\n" if notes else ""
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick", action="store_true", help="smaller sizes, about 2 minutes"
+    )
+    size.add_argument(
+        "--tiny",
+        action="store_true",
+        help="the smallest sizes, for the test suite: checks plumbing, not speed",
+    )
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated sections to run: " + ",".join(SECTIONS),
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="limit the BLAS (and OpenMP) threads, e.g. 1 on a busy machine",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"output folder (default: {DEFAULT_OUT})",
+    )
+    args = parser.parse_args(argv)
+    names = list(SECTIONS) if args.only is None else args.only.split(",")
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    args.sections = [n for n in SECTIONS if n in names]
+    return args
+
+
+def main(argv=None):
+    """Run the selected sections; return 0, or 1 if a section failed."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parse_args(argv)
+    if args.threads is None:
+        return _main(args, argv)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=args.threads):
+        return _main(args, argv)
+
+
+def _main(args, argv):
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = machine_stamp("python -m benchmarks " + " ".join(argv))
+    stamp["load average at start"] = _load()
+    start = time.perf_counter()
+    results = {}
+    for name in args.sections:
+        print(f"[benchmarks] {name} ...", flush=True)
+        results[name] = run_section(name, args.quick, args.tiny, out, stamp)
+        print(
+            f"[benchmarks] {name}: {results[name].status.splitlines()[0]} "
+            f"({results[name].seconds:.1f} s)",
+            flush=True,
+        )
+    stamp["load average at end"] = _load()
+    total = time.perf_counter() - start
+    mode = "tiny" if args.tiny else "quick" if args.quick else "full"
+    write_report(results, out, stamp, mode, total)
+    print(f"[benchmarks] wrote {out / 'results.md'} in {total:.0f} s")
+    print(markdown_table(headline_rows(results), HEADLINE_COLUMNS))
+    return int(any(r.status.startswith("failed") for r in results.values()))
+
+
+def _load():
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1, 5, 15 min)"
+    except OSError:  # pragma: no cover - not on every platform
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
