@@ -35,7 +35,9 @@ class DescentResult:
         return len(self.loss_curve)
 
 
-def curvature_bound(X, sample_weight, fit_intercept=True, n_outputs=1, n_iter=10):
+def curvature_bound(
+    X, sample_weight, fit_intercept=True, n_outputs=1, max_iter=10, rtol=3e-3
+):
     r"""Upper bound of the Hessian's largest eigenvalue for the logistic cost.
 
     For the cross-entropy cost of a sigmoid output the Hessian is
@@ -45,8 +47,13 @@ def curvature_bound(X, sample_weight, fit_intercept=True, n_outputs=1, n_iter=10
     weights), where :math:`\tilde X` is ``X`` with a column of ones when the
     intercept is fitted and ``D`` the normalised sample weights. For a
     softmax output the factor is ``1/2`` (the norm of
-    :math:`\mathrm{diag}(p) - pp^T`). The spectral norm is estimated with
-    ``n_iter`` power iterations, each costing two matrix-vector products.
+    :math:`\mathrm{diag}(p) - pp^T`).
+
+    The spectral norm is estimated by power iteration, each step costing
+    two matrix-vector products (as much as one gradient step), until the
+    estimate changes by less than ``rtol`` or after ``max_iter`` steps. The
+    estimate :math:`\|Av\|` never exceeds the true norm; components along
+    small eigenvalues, which could make it much smaller, die out first.
     """
     d = X.shape[1]
     size = d + int(fit_intercept)
@@ -54,8 +61,8 @@ def curvature_bound(X, sample_weight, fit_intercept=True, n_outputs=1, n_iter=10
     # eigenvector while keeping the estimate (and so the fit) deterministic.
     v = 1.0 + 0.5 * np.sin(np.arange(1, size + 1, dtype=np.float64))
     v /= np.linalg.norm(v)
-    lam = 0.0
-    for _ in range(n_iter):
+    estimate = 0.0
+    for step in range(max_iter):
         u = X @ v[:d].astype(X.dtype, copy=False)
         u = np.asarray(u, dtype=np.float64).ravel()
         if fit_intercept:
@@ -64,13 +71,16 @@ def curvature_bound(X, sample_weight, fit_intercept=True, n_outputs=1, n_iter=10
         w = np.asarray(X.T @ u.astype(X.dtype, copy=False), dtype=np.float64).ravel()
         if fit_intercept:
             w = np.append(w, u.sum())
-        lam = float(np.dot(v, w))  # Rayleigh quotient v^T (X~^T D X~) v
-        norm = np.linalg.norm(w)
+        norm = np.linalg.norm(w)  # ||A v|| with A = X~^T D X~ and ||v|| = 1
         if norm == 0:
             return 0.0
+        settled = step >= 2 and abs(norm - estimate) <= rtol * norm
+        estimate = norm
+        if settled:
+            break
         v = w / norm
     factor = 0.25 if n_outputs == 1 else 0.5
-    return factor * max(lam, norm)
+    return factor * estimate
 
 
 def gradient_descent(
@@ -145,7 +155,7 @@ def gradient_descent(
     try:
         for it in range(max_iter):
             loss = network.loss_grad(X, y, sample_weight, l2, grad)
-            _check_finite(loss, grad, result.loss_curve, learning_rate, it)
+            _check_finite(loss, result.loss_curve, learning_rate, it)
             result.loss_curve.append(loss)
             monitored = loss
             if validation is not None:
@@ -197,6 +207,8 @@ def gradient_descent(
 
     if momentum and result.n_iter:
         theta[:] = x_prev  # the last gradient step, not the extrapolation
+    if not np.isfinite(theta).all():
+        _check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
     if early_stopping and best_params is not None:
         theta[:] = best_params
     if stopping_on and not result.converged and not result.interrupted:
@@ -212,8 +224,10 @@ def gradient_descent(
     return result
 
 
-def _check_finite(loss, grad, curve, learning_rate, it):
-    diverged = not np.isfinite(loss) or not np.isfinite(grad).all()
+def _check_finite(loss, curve, learning_rate, it):
+    # A non-finite gradient shows up as a non-finite cost one step later;
+    # after the last step the parameters themselves are checked.
+    diverged = not np.isfinite(loss)
     if curve and not diverged:
         diverged = loss > _DIVERGENCE_FACTOR * max(curve[0], 1.0)
     if diverged:

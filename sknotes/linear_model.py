@@ -36,7 +36,7 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         :math:`L` bounds the curvature of the cost: :math:`L = \|\tilde
         X\|_2^2 / (4m) + \alpha_{L2}/m` for two classes (``1/2`` instead of
         ``1/4`` with softmax), :math:`\tilde X` being ``X`` with a column of
-        ones for the intercept and :math:`\|\cdot\|_2` estimated by ten power
+        ones for the intercept and :math:`\|\cdot\|_2` estimated by at most ten power
         iterations. With that step gradient descent never diverges, even on
         unscaled data, though scaled features need far fewer iterations; the
         value used is stored in ``learning_rate_``.
