@@ -305,23 +305,22 @@ def _caveats(stamp, mode):
             "Quick mode measures smaller problems than the goals are set for; "
             "take its ratios as a smoke test, and the full mode's as the result."
         )
+    # Only the load before the run says something about other processes: by
+    # the end, the benchmark's own BLAS threads are part of the average.
     try:
-        busiest = max(
-            float(stamp[key].split()[0])
-            for key in ("load average at start", "load average at end")
-            if key in stamp
-        )
+        before = float(stamp["load average at start"].split()[0])
     except (KeyError, ValueError):
-        busiest = 0.0
+        before = 0.0
     cores = os.cpu_count() or 1
-    if busiest > cores - 0.5:
+    if before > 0.5 * cores:
         notes.append(
-            f"**The machine was busy**: the 1-minute load average reached "
-            f"{busiest:.2f} on {cores} cores, so other processes competed for "
-            "the CPU. A multi-threaded BLAS degrades badly when its threads "
-            "are not all scheduled (a matrix-vector product can take ten "
-            "times longer), so ratios involving BLAS calls are unreliable "
-            "from this run: rerun on an idle machine, or with `--threads 1`."
+            f"**The machine was busy**: the 1-minute load average was "
+            f"{before:.2f} on {cores} cores when the run started, so other "
+            "processes competed for the CPU. A multi-threaded BLAS degrades "
+            "badly when its threads are not all scheduled (a matrix-vector "
+            "product can take ten times longer), so ratios involving BLAS "
+            "calls are unreliable from this run: rerun on an idle machine, or "
+            "with `--threads 1`."
         )
     return "".join(f"> {note}\n>\n" for note in notes)[:-2] + "\n" if notes else ""
 
