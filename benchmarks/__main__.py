@@ -183,11 +183,10 @@ def headline_rows(results):
     for r in nn or []:
         case = f"{r['dtype']}, {r['activation']}"
         speedup = r["speedup_vs_mlp"]
-        ceiling = r["mlp_ms"] / r["products_ms"]
-        comment = (
-            f"ceiling {ceiling:.2f}x: MLP's epoch / the two matrix products, "
-            "the speed-up of an epoch running at the products' speed"
-        )
+        # Not a hard ceiling: the blocked epoch runs its products on
+        # cache-sized blocks, which is faster than on the whole arrays.
+        reference = r["mlp_ms"] / r["products_ms"]
+        comment = f"MLP's epoch is {reference:.2f}x the two whole-array matrix products"
         met = speedup >= 2.5
         goal = "ShallowNN epoch speed-up over MLPClassifier"
         rows.append(_goal(goal, case, speedup, ">= 2.5", met, "nn_epoch", comment))
