@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _problems import weighted_problem
 from sklearn.linear_model import LogisticRegression
 
 from sknotes import GDLogisticRegression, ShallowNNClassifier, activations
@@ -13,12 +14,7 @@ ACTIVATION_NAMES = ["tanh", "sigmoid", "relu", "leaky_relu"]
 
 
 def _problem(n=25, d=3, k=2, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, d))
-    y = rng.randint(k, size=n)
-    y[:k] = np.arange(k)
-    sw = rng.uniform(0.5, 3.0, size=n)
-    return X, y, sw
+    return weighted_problem(n, d, k, seed)
 
 
 @pytest.mark.parametrize("k", [2, 3])

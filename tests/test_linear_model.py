@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from _problems import weighted_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -34,12 +35,7 @@ from sknotes._network import DenseNetwork
 
 
 def _problem(n=40, d=4, k=2, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, d))
-    y = rng.randint(k, size=n)
-    y[:k] = np.arange(k)
-    sw = rng.uniform(0.5, 3.0, size=n)
-    return X, y, sw
+    return weighted_problem(n, d, k, seed)
 
 
 def _cost(W, b, X, y, s, alpha):

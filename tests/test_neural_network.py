@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from _problems import weighted_problem
 from scipy.special import expit, logsumexp, softmax
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -22,12 +23,7 @@ PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_fu
 
 
 def _problem(n=40, d=3, k=2, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, d))
-    y = rng.randint(k, size=n)
-    y[:k] = np.arange(k)
-    sw = rng.uniform(0.5, 3.0, size=n)
-    return X, y, sw
+    return weighted_problem(n, d, k, seed)
 
 
 # --- an independent forward pass and cost ------------------------------------
