@@ -45,7 +45,6 @@ from .activations import (
     ACTIVATIONS,
     DERIVATIVES,
     _sigmoid_inplace,
-    _softmax_inplace,
 )
 
 INITIALIZATIONS = ("zeros", "course", "glorot", "he")
@@ -173,13 +172,6 @@ class DenseNetwork:
         n = X.shape[0]
         Zs = [np.empty((n, size), dtype=self.dtype) for size in self.layer_sizes[1:]]
         return self._hidden_forward(X, Zs)
-
-    def predict_proba_output(self, X):
-        """Output activations ``A[L]``: sigmoid ``(n, 1)`` or softmax ``(n, k)``."""
-        Z = self.decision_function(X)
-        if Z.shape[1] == 1:
-            return _sigmoid_inplace(Z)
-        return _softmax_inplace(Z)
 
     # -- cost and backward pass ----------------------------------------------
 
