@@ -14,7 +14,7 @@ Definition, per data set (the splits and scaling of ``benchmarks.compare``):
    (medians); the ratio ``GD time / LR time`` is reported. Goal: <= 1.0.
 
 The fit with ``max_iter=1`` is timed in the same rounds: it is the fixed
-cost of a fit (input checks, the ten power iterations of the 'auto' step
+cost of a fit (input checks, the power iterations of the 'auto' step
 size, one iteration), which explains most misses on small data.
 """
 
