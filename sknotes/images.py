@@ -12,6 +12,7 @@ Pillow is imported lazily: importing :mod:`sknotes` stays cheap.
 
 import math
 import os
+import stat
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from numbers import Integral
@@ -617,6 +618,15 @@ def _open_image(path):
     """``Image.open`` with errors that name the file and the reason."""
     from PIL import Image
 
+    # Opening a named pipe or a device would block or read without end, so
+    # only regular files are handed to Pillow (a missing path or a directory
+    # gets its message from the failure below).
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, TypeError, ValueError):
+        mode = None
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ImageLoadError(path, "not a regular file (a pipe, socket or device)")
     try:
         img = Image.open(path)
     except Image.DecompressionBombError as exc:

@@ -568,6 +568,15 @@ def test_dangling_symlink(tmp_path):
     assert_load_error(path, "broken symbolic link")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_named_pipe_is_refused_without_blocking(tmp_path):
+    # Opening a FIFO for reading blocks until a writer appears: the loader
+    # must refuse it before opening it.
+    path = tmp_path / "pipe.jpg"
+    os.mkfifo(path)
+    assert_load_error(path, "not a regular file")
+
+
 def test_image_over_the_decompression_bomb_limit(tmp_path, monkeypatch):
     path = save(tmp_path / "bomb.png", photo(width=30, height=10))  # 300 pixels
     # Above the limit, where Pillow only warns.
