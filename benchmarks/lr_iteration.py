@@ -12,13 +12,14 @@ limit (1.0), measured in one process with interleaved repeats. Goal: <= 1.10.
 Run ``python -m benchmarks.lr_iteration`` (``--quick`` for a smaller X).
 """
 
-import argparse
+import sys
 
 import numpy as np
 
 from sknotes._network import DenseNetwork
 
-from ._common import interleaved_times, machine_stamp, markdown_table
+from ._common import interleaved_times
+from ._report import section_main
 
 
 def measure(n_samples, n_features, dtype, repeat=15, random_state=0):
@@ -60,14 +61,7 @@ def run(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller X")
-    args = parser.parse_args(argv)
-    rows = run(quick=args.quick)
-    command = "python -m benchmarks.lr_iteration" + (" --quick" if args.quick else "")
-    for key, value in machine_stamp(command).items():
-        print(f"{key}: {value}")
-    print(markdown_table(rows))
+    section_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ at most 1.2x the matrix products.
 Run ``python -m benchmarks.nn_epoch`` (``--quick`` for fewer samples).
 """
 
-import argparse
+import sys
 import warnings
 
 import numpy as np
@@ -22,7 +22,8 @@ from sklearn.neural_network import MLPClassifier
 
 from sknotes import ShallowNNClassifier
 
-from ._common import interleaved_times, machine_stamp, markdown_table
+from ._common import interleaved_times
+from ._report import section_main
 
 MLP_ACTIVATION = {"tanh": "tanh", "relu": "relu", "sigmoid": "logistic"}
 
@@ -103,14 +104,7 @@ def run(quick=False, activations=("tanh", "relu")):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer samples")
-    args = parser.parse_args(argv)
-    rows = run(quick=args.quick)
-    command = "python -m benchmarks.nn_epoch" + (" --quick" if args.quick else "")
-    for key, value in machine_stamp(command).items():
-        print(f"{key}: {value}")
-    print(markdown_table(rows))
+    section_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":
