@@ -62,6 +62,7 @@ def _own(module, quick, tiny):
 # name -> (title, how to call the module's run); the report follows this order.
 SECTIONS = {
     "compare": ("Accuracy and time against scikit-learn", _own),
+    "defaults": ("Defaults against scikit-learn's defaults", _own),
     "time_to_accuracy": ("Time to LogisticRegression's accuracy", _own),
     "lr_iteration": (
         "One logistic-regression iteration against its floor",
@@ -124,7 +125,9 @@ def run_section(name, quick, tiny, out, stamp):
 
 
 def _goal(goal, case, value, target, met, where, comment=""):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if isinstance(value, str):
+        shown = value  # already formatted, e.g. a count "12/18"
+    elif value is None or (isinstance(value, float) and math.isnan(value)):
         shown = "not reached"
     else:
         shown = f"{value:.3g}"
@@ -215,6 +218,8 @@ def headline_rows(results):
             )
         )
 
+    rows += _defaults_rows(results)
+
     images, status = rows_of("image_loading")
     goal = "Image loading speed-up over the notes' loop"
     if images is None:
@@ -228,6 +233,53 @@ def headline_rows(results):
             rows.append(
                 _goal(goal, method, speedup, ">= 3.5", met, "image_loading", comment)
             )
+    return rows
+
+
+def _defaults_rows(results):
+    """Per sknotes classifier: accuracy cases met and total fit-time ratio."""
+    accuracy_goal = "Default accuracy within 1 point of scikit-learn's default"
+    time_goal = "Default total fit time / scikit-learn's default"
+    result = results.get("defaults")
+    if result is None or result.rows is None:
+        status = result.status if result else "not run"
+        return [
+            _not_run(accuracy_goal, "defaults", status),
+            _not_run(time_goal, "defaults", status),
+        ]
+    module, rows = result.module, []
+    for family in module.family_totals(result.rows):
+        case = f"{family['sknotes']} vs {family['sklearn']}"
+        misses = [module.miss_text(r) for r in family["misses"]]
+        comment = ""
+        if misses:
+            shown = 4  # the worst few; the section lists them all
+            comment = "misses: " + ", ".join(misses[:shown])
+            if len(misses) > shown:
+                comment += f" and {len(misses) - shown} more (see the section)"
+        met = family["met"] == family["cases"]
+        measured = f"{family['met']}/{family['cases']}"
+        rows.append(
+            _goal(accuracy_goal, case, measured, "all", met, "defaults", comment)
+        )
+        comment = (
+            f"{family['sknotes_total_s']:.3g} s against "
+            f"{family['sklearn_total_s']:.3g} s over {family['timed']} cases"
+        )
+        ratio = family["ratio"]
+        met = bool(ratio <= module.TIME_GOAL)
+        rows.append(_goal(time_goal, case, ratio, "<= 1.0", met, "defaults", comment))
+    skipped = module.skipped_rows(result.rows)
+    gone = [r["dataset"] for r in skipped if r["dataset"] != "(all)"]
+    for row in rows:
+        if gone and row["goal"] == accuracy_goal:
+            sep = "; " if row["comment"] else ""
+            row["comment"] += f"{sep}not measured: {', '.join(gone)}"
+    for r in skipped:
+        if r["dataset"] == "(all)":  # a classifier without a counterpart
+            row = _not_run(accuracy_goal, "defaults", "not run")
+            row["case"], row["comment"] = r["sknotes"], r["note"]
+            rows.append(row)
     return rows
 
 

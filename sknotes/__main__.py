@@ -132,6 +132,15 @@ def _add_fit_parser(commands):
         help="gradient step size, or 'auto' (default: the estimator's)",
     )
     parser.add_argument(
+        "--tol",
+        type=_non_negative_float,
+        metavar="X",
+        help="stop once the cost has changed by less than X for several "
+        "iterations in a row (the estimator's n_iter_no_change); 0 turns this "
+        "rule off, so that all --max-iter iterations run (default: the "
+        "estimator's)",
+    )
+    parser.add_argument(
         "--hidden",
         type=_positive_int,
         metavar="N",
@@ -206,18 +215,41 @@ def _add_image_options(parser):
 
 
 def _positive_int(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _finite_float(text, requirement):
+    """``float(text)``, or an argparse error that says what was expected."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}")
     return value
 
 
 def _learning_rate(text):
     if text == "auto":
         return text
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive or 'auto', got {text}")
+    requirement = "a positive number or 'auto'"
+    value = _finite_float(text, requirement)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}")
+    return value
+
+
+def _non_negative_float(text):
+    requirement = "a number of at least 0"
+    value = _finite_float(text, requirement)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}")
     return value
 
 
@@ -235,6 +267,11 @@ def _run_fit(args):
     from .images import ImageFlattener, load_image_folder
 
     say = (lambda message: None) if args.quiet else _say
+    # Every option is checked before the first image is read: a typo should
+    # not cost the minutes that decoding a large folder takes.
+    estimator = _make_estimator(args)
+    if args.test:
+        _check_folder_exists(args.test, "test")
     if args.plot:
         _check_plotting_available()
     train = load_image_folder(args.train_dir)
@@ -263,7 +300,6 @@ def _run_fit(args):
     n_images = len(X_train) + (0 if X_test is None else len(X_test))
     say(f"Loaded in {seconds:.2f} s ({n_images / seconds:.0f} images/s)")
 
-    estimator = _make_estimator(args)
     say(f"Training {estimator}")
     start = time.perf_counter()
     _fit_reporting_progress(estimator, X_train, y_train, X_test, y_test, args.quiet)
@@ -274,6 +310,8 @@ def _run_fit(args):
     if test is not None:
         print(f"test accuracy:  {estimator.score(X_test, y_test):.4f}")
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
+    reason = _stop_reason(estimator)
+    print(f"stopped:        {reason} ({_explain_stop(reason, estimator)})")
     if args.out:
         _save_model(pipeline, args.out)
         print(f"model saved to {args.out}")
@@ -291,7 +329,24 @@ def _check_test_classes(train_names, test_names, test_dir):
         )
 
 
+def _check_folder_exists(path, what):
+    if not Path(path).exists():
+        raise CommandError(f"the {what} folder {path} does not exist")
+    if not Path(path).is_dir():
+        raise CommandError(f"the {what} folder {path} is not a folder")
+
+
+# The estimator parameter that each command line option sets.
+_OPTION_OF_PARAMETER = {
+    "max_iter": "--max-iter",
+    "learning_rate": "--learning-rate",
+    "n_hidden": "--hidden",
+    "tol": "--tol",
+}
+
+
 def _make_estimator(args):
+    """The estimator the options ask for, its parameters already validated."""
     if args.model == "shallow":
         from .neural_network import ShallowNNClassifier
 
@@ -306,13 +361,63 @@ def _make_estimator(args):
         "max_iter": args.max_iter,
         "learning_rate": args.learning_rate,
         "n_hidden": args.hidden,
+        "tol": args.tol,
     }
     estimator.set_params(**{k: v for k, v in options.items() if v is not None})
     params = estimator.get_params()
     if not args.quiet and "verbose" in params:
         # About ten progress lines per fit.
         estimator.set_params(verbose=max(1, params["max_iter"] // 10))
+    _validate_estimator_params(estimator)
     return estimator
+
+
+def _validate_estimator_params(estimator):
+    """Run the estimator's own parameter checks, which ``fit`` would run late."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    try:
+        estimator._validate_params()
+    except InvalidParameterError as exc:
+        message = str(exc)
+        for name, option in _OPTION_OF_PARAMETER.items():
+            if f"'{name}' parameter" in message:
+                raise CommandError(f"invalid {option}: {message}") from None
+        raise CommandError(f"invalid option: {message}") from None
+
+
+def _stop_reason(estimator):
+    """Why the fit stopped: ``stop_reason_``, or a guess from ``n_iter_``."""
+    reason = getattr(estimator, "stop_reason_", None)
+    if reason is None:
+        # Estimators without stop_reason_ stop either at max_iter or when
+        # their stopping rule on the cost fires.
+        reason = "max_iter" if estimator.n_iter_ >= estimator.max_iter else "converged"
+    return reason
+
+
+def _explain_stop(reason, estimator):
+    """One short phrase, in the command line's terms, for a stop reason."""
+    params = estimator.get_params()
+    if reason == "converged":
+        tol = params.get("tol") or 0
+        return (
+            f"the cost changed by less than --tol {tol:g} for "
+            f"{params.get('n_iter_no_change')} iterations in a row"
+        )
+    if reason == "max_iter":
+        if params.get("tol") or params.get("early_stopping"):
+            return "all --max-iter iterations ran before the cost settled"
+        return "all --max-iter iterations ran; with --tol 0 nothing stops a fit sooner"
+    phrases = {
+        "validation": "early stopping: the validation cost stopped improving",
+        "rising": "the cost rose at the fixed learning rate; the parameters "
+        "with the lowest cost were kept",
+        "stalled": "no step could lower the cost any further: the limit of "
+        "floating-point precision",
+        "interrupted": "Ctrl-C; the model holds the parameters reached so far",
+    }
+    return phrases.get(reason, "reported by the estimator")
 
 
 def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet):
@@ -433,9 +538,7 @@ def _run_demo(args):
         X_train = flattener.fit_transform(files_train)
         X_test = flattener.transform(files_test)
         load_time = time.perf_counter() - start
-        # Nesterov momentum: the notes' gradient step, converged in fewer
-        # iterations so that the demo stays short.
-        model = GDLogisticRegression(solver="nesterov", max_iter=max_iter)
+        model = GDLogisticRegression(max_iter=max_iter)
         rows = [
             _time_fit("sknotes GDLogisticRegression", model, X_train, y_train),
             _time_fit(

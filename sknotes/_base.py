@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 
 from ._gradient_descent import gradient_descent
 from ._network import DenseNetwork
+from ._preconditioning import Preconditioner
 
 _FLOATS = [np.float64, np.float32]
 
@@ -35,7 +36,11 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"gd", "nesterov"})],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "solver": [StrOptions({"auto", "gd", "nesterov"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -54,9 +59,6 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         return {}
 
     def _init_scheme(self):
-        raise NotImplementedError
-
-    def _resolve_learning_rate(self, X, sample_weight, n_outputs, l2):
         raise NotImplementedError
 
     def _set_weights(self, coefs, intercepts):
@@ -169,13 +171,20 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             validation, _ = _normalised(*validation, n_outputs, "validation sample")
 
         network = self._make_network(X.shape[1], n_outputs, dtype)
+        auto = isinstance(self.learning_rate, str)  # 'auto'
+        # The 'auto' step works in standardised coordinates of the first
+        # layer (see sknotes._preconditioning); a fixed step is the notes'.
+        scaling = Preconditioner(network, X, s, l2) if auto else None
         if warm:
             network.pack(*self._get_weights())
         else:
             network.initialize(
                 self._init_scheme(), check_random_state(self.random_state)
             )
-        learning_rate = self._resolve_learning_rate(X, s, n_outputs, l2)
+            if scaling is not None:
+                # The scheme's scale assumes unit-scale inputs: draw for the
+                # standardised inputs, then map to the raw ones.
+                scaling.to_original()
 
         result = gradient_descent(
             network,
@@ -183,11 +192,12 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             targets,
             s,
             l2=l2,
-            learning_rate=learning_rate,
+            learning_rate="auto" if auto else float(self.learning_rate),
             max_iter=self.max_iter,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
-            solver=self.solver,
+            solver=self._solver(),
+            preconditioner=scaling,
             validation=validation,
             early_stopping=self.early_stopping,
             verbose=int(self.verbose),
@@ -199,7 +209,8 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             [W.copy() for W in network.coefs],
             [b.copy() for b in network.intercepts],
         )
-        self.learning_rate_ = learning_rate
+        self.learning_rate_ = result.step_size
+        self.stop_reason_ = result.stop_reason
         if warm:
             self.loss_curve_ = self.loss_curve_ + result.loss_curve
             self.n_iter_ += result.n_iter
@@ -214,6 +225,12 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             self.validation_loss_curve_ = result.validation_loss_curve
         self.best_loss_ = result.best_loss
         return self
+
+    def _solver(self):
+        """'auto' is momentum with the 'auto' step, the notes' update otherwise."""
+        if self.solver != "auto":
+            return self.solver
+        return "nesterov" if isinstance(self.learning_rate, str) else "gd"
 
     def _make_network(self, n_features, n_outputs, dtype):
         sizes = [n_features, *self._hidden_layer_sizes(), n_outputs]

@@ -3,10 +3,32 @@
 Every iteration is the notes' loop body (§1.3): a forward pass gives the cost
 ``J`` (appended to the loss curve *before* the update, exactly like the notes'
 ``costs`` list), a backward pass gives the gradient, and the parameters move
-``theta := theta - alpha * dJ/dtheta``. Around that body the loop owns what a
-production fit needs: stopping on a stalled cost, a validation curve with
-early stopping, verbose lines, divergence detection, a ConvergenceWarning,
-and Ctrl-C leaving a usable model.
+against it. Around that body the loop owns what a production fit needs:
+the step rule, stopping on a cost that stopped changing, a validation curve
+with early stopping, verbose lines, divergence detection, a
+ConvergenceWarning, and Ctrl-C leaving a usable model.
+
+Two step rules
+--------------
+A float ``learning_rate`` is the notes' fixed step ``theta := theta - alpha
+dJ/dtheta`` (or, with ``solver='nesterov'``, the same step taken from a
+FISTA-extrapolated point). Its arithmetic is exactly the notes', so a fit
+configured like the course reproduces the course bit for bit.
+
+``learning_rate='auto'`` chooses its steps (:class:`AdaptiveStep`): a step
+is kept only if the cost goes down, shrunk when it would not, and grown
+after each success; gradients are preconditioned by the per-feature scaling
+of :mod:`sknotes._preconditioning`; momentum is added unless
+``solver='gd'``. Its loss curve never goes up.
+
+Stopping
+--------
+"Converged" means the recorded cost changed by less than ``tol`` for
+``n_iter_no_change`` consecutive iterations. A cost that *rises* above its
+best by more than ``tol`` is never counted as convergence: with a fixed
+step, ``n_iter_no_change`` such iterations stop the fit with a
+ConvergenceWarning that names the step as too large, and the parameters
+with the lowest cost are kept.
 """
 
 import warnings
@@ -19,6 +41,16 @@ from sklearn.exceptions import ConvergenceWarning
 # cross-entropy of a sane model never grows that much during descent.
 _DIVERGENCE_FACTOR = 100.0
 
+# Why a fit stopped; ``stop_reason_`` of the estimators.
+STOP_REASONS = {
+    "converged": "the cost changed by less than tol for n_iter_no_change iterations",
+    "validation": "the validation cost stopped improving (early stopping)",
+    "rising": "the cost rose above its best: the fixed learning rate is too large",
+    "stalled": "no step could lower the cost further (floating-point precision)",
+    "max_iter": "max_iter iterations ran",
+    "interrupted": "interrupted by the user",
+}
+
 
 @dataclass
 class DescentResult:
@@ -27,60 +59,153 @@ class DescentResult:
     loss_curve: list = field(default_factory=list)
     validation_loss_curve: list | None = None
     best_loss: float = np.inf
-    converged: bool = False
-    interrupted: bool = False
+    stop_reason: str = "max_iter"
+    step_size: float = np.nan
+    n_rejected: int = 0
 
     @property
     def n_iter(self):
         return len(self.loss_curve)
 
+    @property
+    def converged(self):
+        return self.stop_reason in ("converged", "validation", "stalled")
 
-def curvature_bound(
-    X, sample_weight, fit_intercept=True, n_outputs=1, max_iter=10, rtol=3e-3
-):
-    r"""Upper bound of the Hessian's largest eigenvalue for the logistic cost.
+    @property
+    def interrupted(self):
+        return self.stop_reason == "interrupted"
 
-    For the cross-entropy cost of a sigmoid output the Hessian is
-    :math:`\tilde X^T D \tilde X \,\mathrm{diag}(a(1-a))` with
-    :math:`a(1 - a) \le 1/4`, so its norm is at most
-    :math:`\|\tilde X^T D \tilde X\|_2 / 4` (:math:`\|X\|_2^2 / (4m)` without
-    weights), where :math:`\tilde X` is ``X`` with a column of ones when the
-    intercept is fitted and ``D`` the normalised sample weights. For a
-    softmax output the factor is ``1/2`` (the norm of
-    :math:`\mathrm{diag}(p) - pp^T`).
 
-    The spectral norm is estimated by power iteration, each step costing
-    two matrix-vector products (as much as one gradient step), until the
-    estimate changes by less than ``rtol`` or after ``max_iter`` steps. The
-    estimate :math:`\|Av\|` never exceeds the true norm; components along
-    small eigenvalues, which could make it much smaller, die out first.
+class FixedStep:
+    """The notes' update with a constant ``learning_rate`` (optionally FISTA)."""
+
+    adaptive = False
+
+    def __init__(self, learning_rate, theta, momentum=False):
+        self.learning_rate = float(learning_rate)
+        self.momentum = momentum
+        if momentum:
+            self.x_prev = theta.copy()
+            self.t = 1.0
+
+    def update(self, theta, grad):
+        """Move ``theta`` in place; the loop evaluates the cost afterwards."""
+        if not self.momentum:
+            theta -= self.learning_rate * grad  # theta := theta - alpha dJ/dtheta
+            return
+        x_new = theta - self.learning_rate * grad
+        step = x_new - self.x_prev
+        if np.dot(grad, step) > 0:
+            self.t = 1.0  # restart: the momentum points uphill
+        t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * self.t * self.t))
+        np.add(x_new, ((self.t - 1.0) / t_next) * step, out=theta)
+        self.x_prev, self.t = x_new, t_next
+
+    def finish(self, theta, n_iter):
+        if self.momentum and n_iter:
+            theta[:] = self.x_prev  # the last gradient step, not the extrapolation
+
+
+class AdaptiveStep:
+    r"""The 'auto' step: preconditioned descent that only accepts lower costs.
+
+    From :math:`\theta_k` with cost :math:`J_k` and gradient :math:`g_k`,
+    the direction is :math:`d_k = P g_k` (:math:`P` the preconditioner, or
+    the identity) and the candidate
+
+    .. math::
+
+        \theta' = \theta_k - \eta\, d_k + \beta_k (\theta_k - \theta_{k-1})
+
+    with the momentum coefficient :math:`\beta_k = (t_k - 1)/t_{k+1}`,
+    :math:`t_{k+1} = (1 + \sqrt{1 + 4t_k^2})/2` (zero without momentum).
+    One forward and backward pass gives :math:`J(\theta')` and its
+    gradient. If :math:`J(\theta') \le J_k` the candidate is the next
+    iterate, and after a plain step (:math:`\beta_k = 0`) :math:`\eta` grows
+    by the factor ``grow``; otherwise it is rejected: momentum restarts
+    (:math:`t = 1`) if it was on, else :math:`\eta`
+    shrinks to the minimiser of the quadratic through :math:`J_k`, the
+    slope :math:`-g_k^T d_k` and :math:`J(\theta')`, kept within
+    ``[0.1, 0.5]`` times the old step. Momentum also restarts when the
+    last move went up the new gradient (:math:`g_k^T(\theta_k -
+    \theta_{k-1}) > 0`), the adaptive restart of O'Donoghue and Candès.
+    The first step is ``4`` (``2`` for a
+    softmax output): the inverse of the largest diagonal curvature of the
+    cost in standardised coordinates, where a sigmoid's slope is at most
+    1/4 and a softmax's at most 1/2.
     """
-    d = X.shape[1]
-    size = d + int(fit_intercept)
-    # A fixed, non-symmetric start avoids starting orthogonal to the top
-    # eigenvector while keeping the estimate (and so the fit) deterministic.
-    v = 1.0 + 0.5 * np.sin(np.arange(1, size + 1, dtype=np.float64))
-    v /= np.linalg.norm(v)
-    estimate = 0.0
-    for step in range(max_iter):
-        u = X @ v[:d].astype(X.dtype, copy=False)
-        u = np.asarray(u, dtype=np.float64).ravel()
-        if fit_intercept:
-            u += v[d]
-        u *= sample_weight
-        w = np.asarray(X.T @ u.astype(X.dtype, copy=False), dtype=np.float64).ravel()
-        if fit_intercept:
-            w = np.append(w, u.sum())
-        norm = np.linalg.norm(w)  # ||A v|| with A = X~^T D X~ and ||v|| = 1
-        if norm == 0:
-            return 0.0
-        settled = step >= 2 and abs(norm - estimate) <= rtol * norm
-        estimate = norm
-        if settled:
-            break
-        v = w / norm
-    factor = 0.25 if n_outputs == 1 else 0.5
-    return factor * estimate
+
+    adaptive = True
+    grow = 1.1
+    grow_momentum = 1.05
+    restart_shrink = 0.8
+    max_tries = 60
+
+    def __init__(
+        self, evaluate, theta, grad, preconditioner=None, momentum=True, first_step=4.0
+    ):
+        self.evaluate = evaluate  # evaluate(grad_out) -> J at the current params
+        self.preconditioner = preconditioner
+        self.momentum = momentum
+        self.eta = float(first_step)
+        self.t = 1.0
+        self.prev = theta.copy()
+        self.start = np.empty_like(theta)
+        self.direction = np.empty_like(theta)
+        self.trial_grad = np.empty_like(grad)
+        self.n_rejected = 0
+
+    def step(self, theta, grad, loss):
+        """Move ``theta`` to a point of lower cost; return that cost.
+
+        ``grad`` is overwritten with the gradient there. Returns ``None``
+        (``theta`` and ``grad`` unchanged) when no tried step lowers the
+        cost: the limit of floating-point precision.
+        """
+        d = self.direction
+        if self.preconditioner is None:
+            np.copyto(d, grad)
+        else:
+            self.preconditioner.apply(grad, d)
+        slope = float(np.dot(grad, d))  # -dJ/d(eta) along -d, >= 0
+        if not slope > 0:
+            return None
+        np.copyto(self.start, theta)
+        if self.momentum and np.dot(grad, self.start - self.prev) > 0:
+            self.t = 1.0  # the last move went uphill along the gradient
+        for _ in range(self.max_tries):
+            if self.momentum:
+                t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * self.t * self.t))
+                beta = (self.t - 1.0) / t_next
+            else:
+                t_next, beta = 1.0, 0.0
+            np.multiply(d, -self.eta, out=theta)
+            theta += self.start
+            if beta:
+                theta += beta * (self.start - self.prev)
+            trial = self.evaluate(self.trial_grad)
+            if trial <= loss:  # NaN compares False: a rejected step
+                np.copyto(self.prev, self.start)
+                np.copyto(grad, self.trial_grad)
+                self.t = t_next
+                self.eta *= self.grow_momentum if beta else self.grow
+                return trial
+            self.n_rejected += 1
+            if beta:
+                self.t = 1.0  # momentum carried us uphill: restart it
+                self.eta *= self.restart_shrink
+                continue
+            rise = trial - loss + self.eta * slope
+            if np.isfinite(trial) and rise > 0:
+                shrink = slope * self.eta / (2.0 * rise)
+                self.eta *= min(max(shrink, 0.1), 0.5)
+            else:
+                self.eta *= 0.1
+        np.copyto(theta, self.start)
+        return None
+
+    def finish(self, theta, n_iter):
+        pass
 
 
 def gradient_descent(
@@ -95,6 +220,7 @@ def gradient_descent(
     tol,
     n_iter_no_change,
     solver="gd",
+    preconditioner=None,
     validation=None,
     early_stopping=False,
     verbose=0,
@@ -111,19 +237,25 @@ def gradient_descent(
         already divided by their sum).
     l2 : float
         ``alpha / sum(sample_weight)``.
-    learning_rate : float
-        The notes' ``alpha``.
+    learning_rate : float or 'auto'
+        The notes' ``alpha``, or ``'auto'`` for :class:`AdaptiveStep`.
     max_iter : int
         Number of updates at most.
     tol : float or None
-        Improvement below which an iteration counts as "no change"; ``None``
-        or ``0`` switches the stopping rule off for the training cost.
+        Change of the cost below which an iteration counts as "no change";
+        ``None`` or ``0`` switches the stopping rule off for the training
+        cost.
     n_iter_no_change : int
-        Consecutive "no change" iterations that stop the loop.
+        Consecutive "no change" iterations that stop the loop (and, with a
+        fixed step, consecutive iterations above the best cost that stop it
+        with a warning).
     solver : {'gd', 'nesterov'}
-        ``'gd'`` is the notes' update. ``'nesterov'`` evaluates the gradient
-        at an extrapolated point with the FISTA momentum schedule and
-        restarts the momentum whenever the step points uphill.
+        ``'gd'``: no momentum. ``'nesterov'``: with a fixed step, the
+        gradient at a FISTA-extrapolated point, momentum restarted when the
+        step points uphill; with 'auto', the momentum of
+        :class:`AdaptiveStep`.
+    preconditioner : Preconditioner or None
+        Used by the 'auto' step only.
     validation : tuple (X_val, y_val, sample_weight_val) or None
         Data whose (unpenalised) cost is recorded every iteration.
     early_stopping : bool
@@ -145,16 +277,31 @@ def gradient_descent(
         result.validation_loss_curve = []
     stopping_on = bool(tol) or early_stopping
     tol = float(tol or 0.0)
-    no_improvement = 0
-    best_params = None
     momentum = solver == "nesterov"
-    if momentum:
-        x_prev = theta.copy()
-        t = 1.0
 
+    def evaluate(out):
+        return network.loss_grad(X, y, sample_weight, l2, out)
+
+    if learning_rate == "auto":
+        rule = AdaptiveStep(
+            evaluate,
+            theta,
+            grad,
+            preconditioner,
+            momentum=momentum,
+            first_step=4.0 if network.layer_sizes[-1] == 1 else 2.0,
+        )
+    else:
+        rule = FixedStep(learning_rate, theta, momentum=momentum)
+
+    no_change = rising = 0
+    best_params = None
+    keep_best = not rule.adaptive or early_stopping
+    loss = None
     try:
         for it in range(max_iter):
-            loss = network.loss_grad(X, y, sample_weight, l2, grad)
+            if loss is None:
+                loss = evaluate(grad)
             _check_finite(loss, result.loss_curve, learning_rate, it)
             result.loss_curve.append(loss)
             monitored = loss
@@ -166,37 +313,42 @@ def gradient_descent(
             if verbose and (it + 1) % verbose == 0:
                 line = f"Iteration {it + 1}, loss = {loss:.8f}"
                 if validation is not None:
-                    line += (
-                        f", validation loss = {result.validation_loss_curve[-1]:.8f}"
-                    )
+                    line += f", validation loss = {val_loss:.8f}"
                 print(line)
 
-            if monitored > result.best_loss - tol:
-                no_improvement += 1
+            # The cost "stopped changing" when it stays within tol of the
+            # best; staying above the best by more than tol is rising.
+            if monitored < result.best_loss - tol:
+                no_change = rising = 0
+            elif early_stopping or monitored <= result.best_loss + tol:
+                no_change += 1
+                rising = 0
             else:
-                no_improvement = 0
+                rising += 1
+                no_change = 0
             if monitored < result.best_loss:
                 result.best_loss = monitored
-                if early_stopping:
+                if keep_best:
                     best_params = theta.copy()
 
-            # theta := theta - alpha * dJ/dtheta
-            if not momentum:
-                theta -= learning_rate * grad
-            else:
-                x_new = theta - learning_rate * grad
-                step = x_new - x_prev
-                if np.dot(grad, step) > 0:
-                    t = 1.0  # restart: the momentum points uphill
-                t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-                np.add(x_new, ((t - 1.0) / t_next) * step, out=theta)
-                x_prev, t = x_new, t_next
+            if stopping_on and no_change >= n_iter_no_change:
+                result.stop_reason = "validation" if early_stopping else "converged"
+            elif stopping_on and rising >= n_iter_no_change:
+                result.stop_reason = "rising"
 
-            if stopping_on and no_improvement >= n_iter_no_change:
-                result.converged = True
+            if rule.adaptive:
+                loss = rule.step(theta, grad, loss)
+                if loss is None:
+                    if result.stop_reason == "max_iter":
+                        result.stop_reason = "stalled"
+                    break
+            else:
+                rule.update(theta, grad)
+                loss = None
+            if result.stop_reason != "max_iter":
                 break
     except KeyboardInterrupt:
-        result.interrupted = True
+        result.stop_reason = "interrupted"
         warnings.warn(
             f"{estimator_name}: training interrupted by the user after "
             f"{result.n_iter} iterations; the model holds the parameters "
@@ -205,23 +357,69 @@ def gradient_descent(
             stacklevel=4,
         )
 
-    if momentum and result.n_iter:
-        theta[:] = x_prev  # the last gradient step, not the extrapolation
+    rule.finish(theta, result.n_iter)
+    if rule.adaptive:
+        result.step_size = rule.eta
+        result.n_rejected = rule.n_rejected
+    else:
+        result.step_size = rule.learning_rate
     if not np.isfinite(theta).all():
         _check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
-    if early_stopping and best_params is not None:
+    if best_params is not None and (early_stopping or result.stop_reason == "rising"):
         theta[:] = best_params
-    if stopping_on and not result.converged and not result.interrupted:
-        what = "validation cost" if early_stopping else "cost"
-        warnings.warn(
-            f"{estimator_name}: gradient descent reached max_iter={max_iter} "
-            f"while the {what} was still improving by more than tol={tol}. "
-            "Increase max_iter, scale the features (e.g. StandardScaler) or "
-            "use a larger learning_rate.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
+    _warn_if_unconverged(
+        result,
+        learning_rate,
+        max_iter,
+        tol,
+        stopping_on,
+        early_stopping,
+        estimator_name,
+    )
     return result
+
+
+def _warn_if_unconverged(
+    result, learning_rate, max_iter, tol, stopping_on, early_stopping, name
+):
+    """A ConvergenceWarning whose advice points the right way, or nothing."""
+    curve = result.loss_curve
+    if not curve or result.stop_reason in ("converged", "validation", "stalled"):
+        return
+    if result.stop_reason == "interrupted":
+        return
+    fixed = learning_rate != "auto"
+    best = float(np.min(curve))
+    at = int(np.argmin(curve)) + 1
+    rose = fixed and curve[-1] > best + max(tol, 1e-3 * abs(best))
+    if result.stop_reason == "rising" or rose:
+        kept = (
+            "The parameters with the lowest cost were kept. "
+            if result.stop_reason == "rising"
+            else ""
+        )
+        message = (
+            f"{name}: the cost rose above its lowest value {best:.6g} "
+            f"(iteration {at}) and was {curve[-1]:.6g} at iteration "
+            f"{len(curve)}: the learning rate {float(learning_rate):.4g} is too "
+            f"large for these data. {kept}Use a smaller learning_rate, or "
+            "learning_rate='auto', which only takes steps that lower the cost."
+        )
+    elif stopping_on:
+        what = "validation cost" if early_stopping else "cost"
+        advice = (
+            "Increase max_iter, or use learning_rate='auto' (preconditioned steps)."
+            if fixed
+            else "Increase max_iter, or raise tol to stop earlier."
+        )
+        message = (
+            f"{name}: gradient descent reached max_iter={max_iter} while the "
+            f"{what} was still changing by more than tol={tol} (last cost "
+            f"{curve[-1]:.6g}). {advice}"
+        )
+    else:
+        return
+    warnings.warn(message, ConvergenceWarning, stacklevel=4)
 
 
 def _check_finite(loss, curve, learning_rate, it):
@@ -231,10 +429,14 @@ def _check_finite(loss, curve, learning_rate, it):
     if curve and not diverged:
         diverged = loss > _DIVERGENCE_FACTOR * max(curve[0], 1.0)
     if diverged:
+        step = (
+            f"The learning rate {learning_rate:.4g} is too large for these data: "
+            "use a smaller learning_rate or learning_rate='auto' (the default)"
+            if learning_rate != "auto"
+            else "The data hold values that overflow the computation"
+        )
         raise ValueError(
             f"Gradient descent diverged at iteration {it + 1}: the cost became "
-            f"{loss!r} (it started at {curve[0] if curve else loss!r}). The "
-            f"learning rate {learning_rate:.4g} is too large for these data: "
-            "use a smaller learning_rate, learning_rate='auto' where "
-            "available, or scale the features (e.g. StandardScaler)."
+            f"{loss!r} (it started at {curve[0] if curve else loss!r}). {step}, "
+            "or scale the features (e.g. StandardScaler)."
         )

@@ -5,7 +5,6 @@ from numbers import Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseGradientDescentClassifier
-from ._gradient_descent import curvature_bound
 
 __all__ = ["GDLogisticRegression"]
 
@@ -141,7 +140,7 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         n_iter_no_change=10,
         alpha=0.0,
         fit_intercept=True,
-        solver="gd",
+        solver="auto",
         class_weight=None,
         early_stopping=False,
         validation_fraction=0.1,
@@ -171,12 +170,6 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
 
     def _init_scheme(self):
         return "zeros"
-
-    def _resolve_learning_rate(self, X, sample_weight, n_outputs, l2):
-        if self.learning_rate != "auto":
-            return float(self.learning_rate)
-        bound = curvature_bound(X, sample_weight, self.fit_intercept, n_outputs) + l2
-        return 1.0 / bound if bound > 0 else 1.0
 
     def _set_weights(self, coefs, intercepts):
         self.coef_, self.intercept_ = coefs[0], intercepts[0]

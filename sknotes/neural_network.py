@@ -144,22 +144,21 @@ class ShallowNNClassifier(BaseGradientDescentClassifier):
         "n_hidden": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"tanh", "sigmoid", "relu", "leaky_relu"})],
         "negative_slope": [Interval(Real, 0, 1, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "init": [StrOptions(set(INITIALIZATIONS) - {"zeros"})],
     }
 
     def __init__(
         self,
-        n_hidden=4,
+        n_hidden=100,
         activation="tanh",
         negative_slope=0.01,
-        learning_rate=0.5,
+        learning_rate="auto",
         max_iter=1000,
         tol=1e-4,
         n_iter_no_change=10,
         alpha=0.0,
         init="glorot",
-        solver="gd",
+        solver="auto",
         class_weight=None,
         early_stopping=False,
         validation_fraction=0.1,
@@ -192,9 +191,6 @@ class ShallowNNClassifier(BaseGradientDescentClassifier):
 
     def _init_scheme(self):
         return self.init
-
-    def _resolve_learning_rate(self, X, sample_weight, n_outputs, l2):
-        return float(self.learning_rate)
 
     def _set_weights(self, coefs, intercepts):
         self.coefs_, self.intercepts_ = coefs, intercepts

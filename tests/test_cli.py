@@ -1,6 +1,7 @@
 """End-to-end tests of the command line, ``sknotes.__main__.main``."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,27 @@ import pytest
 from PIL import Image
 
 import sknotes
-from sknotes.__main__ import main
+from sknotes import images
+from sknotes.__main__ import (
+    _explain_stop,
+    _learning_rate,
+    _non_negative_float,
+    _stop_reason,
+    main,
+)
+from sknotes.linear_model import GDLogisticRegression
+
+# The values of the estimators' ``stop_reason_``.
+STOP_REASONS = {
+    "converged", "validation", "rising", "stalled", "max_iter", "interrupted"
+}  # fmt: skip
+
+
+def stop_reason(out):
+    """The reason word of the ``stopped:`` line that ``sknotes fit`` prints."""
+    match = re.search(r"^stopped:\s+(\w+) \((.+)\)$", out, flags=re.MULTILINE)
+    assert match, out
+    return match[1]
 
 
 def write_class_folders(root, n_per_class=8, seed=0):
@@ -35,6 +56,25 @@ def folders(tmp_path_factory):
     )
 
 
+@pytest.fixture
+def no_loading(monkeypatch):
+    """Fail the test if ``sknotes fit`` lists or decodes any image."""
+    calls = []
+
+    def refuse(name):
+        def called(*args, **kwargs):
+            calls.append(name)
+            raise AssertionError(f"{name} was called before the options were checked")
+
+        return called
+
+    monkeypatch.setattr(images, "load_image_folder", refuse("load_image_folder"))
+    for method in ["fit_transform", "transform"]:
+        monkeypatch.setattr(images.ImageFlattener, method, refuse(method))
+    yield calls
+    assert calls == []
+
+
 @pytest.fixture(scope="module")
 def model_file(folders, tmp_path_factory):
     train, _ = folders
@@ -53,14 +93,18 @@ def test_fit_saves_model_and_plot(folders, tmp_path, capsys):
     model, plot = tmp_path / "out" / "model.joblib", tmp_path / "cost.png"
     status = main(
         ["fit", str(train), "--test", str(test), "--size", "8", "8",
-         "--max-iter", "40", "--out", str(model), "--plot", str(plot)]
+         "--max-iter", "40", "--learning-rate", "0.5", "--tol", "0",
+         "--out", str(model), "--plot", str(plot)]
     )  # fmt: skip
     out, err = capsys.readouterr()
     assert status == 0, err
     assert model.is_file() and plot.is_file()
     assert "train accuracy: 1.0000" in out
     assert "test accuracy:  1.0000" in out
-    assert "fit time" in out
+    assert "fit time:       " in out and "(40 iterations)" in out
+    assert stop_reason(out) == "max_iter"
+    # The stop line comes right after the fit time, with the other results.
+    assert out.index("fit time") < out.index("stopped:") < out.index("model saved")
     # Progress on standard error: phases and the estimator's iterations.
     assert "Loading 16 training images in 2 classes" in err
     assert "Iteration 4, loss" in err
@@ -93,8 +137,21 @@ def test_predict_prints_label_and_probability(folders, model_file, capsys):
         assert 0.5 <= float(probability) <= 1
 
 
-def test_demo_quick(capsys):
+def test_demo_quick(monkeypatch, capsys):
+    import sknotes.__main__ as cli
+
+    fitted = {}
+    time_fit = cli._time_fit
+
+    def recording_time_fit(name, model, X, y):
+        fitted[name] = model
+        return time_fit(name, model, X, y)
+
+    monkeypatch.setattr(cli, "_time_fit", recording_time_fit)
     assert main(["demo", "--quick", "--n-jobs", "2"]) == 0
+    # The demo trusts the estimator's defaults; only max_iter is shortened.
+    model = fitted["sknotes GDLogisticRegression"]
+    assert model.get_params() == GDLogisticRegression(max_iter=100).get_params()
     out = capsys.readouterr().out
     for name in ["GDLogisticRegression", "LogisticRegression", "MLPClassifier"]:
         assert name in out
@@ -163,7 +220,7 @@ def test_usage_error_exits_with_2(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_hidden_needs_the_shallow_model(folders, capsys):
+def test_hidden_needs_the_shallow_model(folders, no_loading, capsys):
     train, _ = folders
     assert main(["fit", str(train), "--hidden", "3", "--quiet"]) == 1
     assert "--hidden" in capsys.readouterr().err
@@ -185,7 +242,7 @@ def test_python_dash_m_runs_the_command_line():
 
 
 def test_plot_without_matplotlib_fails_before_training(
-    folders, tmp_path, monkeypatch, capsys
+    folders, tmp_path, monkeypatch, no_loading, capsys
 ):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     train, _ = folders
@@ -205,3 +262,173 @@ def test_docstring_examples_run():
 
     results = doctest.testmod(sknotes.__main__)
     assert results.attempted > 0 and results.failed == 0
+
+
+# -- --tol, and why the fit stopped ------------------------------------------
+
+
+def test_tol_zero_runs_every_iteration(folders, capsys):
+    train, _ = folders
+    status = main(
+        ["fit", str(train), "--size", "8", "8", "--max-iter", "30",
+         "--learning-rate", "0.5", "--tol", "0"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert "tol=0.0" in err  # the estimator printed in "Training ..."
+    assert "(30 iterations)" in out
+    assert stop_reason(out) == "max_iter"
+    assert "--tol 0" in out
+    # Running out of iterations is what --tol 0 asks for: no warning.
+    assert "warning" not in err
+
+
+def test_large_tol_stops_early(folders, capsys):
+    train, _ = folders
+    status = main(
+        ["fit", str(train), "--size", "8", "8", "--max-iter", "200",
+         "--learning-rate", "0.5", "--tol", "1e9", "--quiet"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    n_iter = int(re.search(r"\((\d+) iterations\)", out)[1])
+    assert n_iter < 200
+    assert stop_reason(out) == "converged"
+    assert "--tol 1e+09" in out
+
+
+def test_default_fit_says_why_it_stopped(folders, capsys):
+    train, _ = folders
+    assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    # Which reason depends on the estimator's defaults; any is fine here.
+    assert stop_reason(out) in STOP_REASONS
+
+
+def test_stop_reason_attribute_is_printed(folders, monkeypatch, capsys):
+    import sknotes.__main__ as cli
+
+    fit = cli._fit_reporting_progress
+
+    def fit_then_rise(estimator, *args):
+        fit(estimator, *args)
+        estimator.stop_reason_ = "rising"
+
+    monkeypatch.setattr(cli, "_fit_reporting_progress", fit_then_rise)
+    train, _ = folders
+    assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert stop_reason(out) == "rising"
+    assert "lowest cost were kept" in out
+
+
+class FittedStub:
+    """Just enough of a fitted estimator for ``_stop_reason``."""
+
+    def __init__(self, n_iter, max_iter=50, **attributes):
+        self.n_iter_, self.max_iter = n_iter, max_iter
+        vars(self).update(attributes)
+
+
+def test_stop_reason_falls_back_on_n_iter():
+    assert _stop_reason(FittedStub(50)) == "max_iter"
+    assert _stop_reason(FittedStub(12)) == "converged"
+    assert _stop_reason(FittedStub(12, stop_reason_="stalled")) == "stalled"
+    assert _stop_reason(FittedStub(50, stop_reason_="interrupted")) == "interrupted"
+
+
+def test_each_stop_reason_has_its_own_explanation():
+    estimator = GDLogisticRegression(tol=1e-3)
+    phrases = {reason: _explain_stop(reason, estimator) for reason in STOP_REASONS}
+    assert len(set(phrases.values())) == len(STOP_REASONS)
+    assert "reported by the estimator" not in phrases.values()
+    assert "1e-3" in phrases["converged"] or "0.001" in phrases["converged"]
+    assert "validation" in phrases["validation"]
+    assert "Ctrl-C" in phrases["interrupted"]
+    assert "floating-point" in phrases["stalled"]
+    assert "settled" in phrases["max_iter"]
+    assert "--tol 0" in _explain_stop("max_iter", GDLogisticRegression(tol=0))
+    # A reason added later still prints, without a phrase of its own.
+    assert _explain_stop("something-new", estimator)
+
+
+def test_tol_appears_in_the_help(capsys):
+    assert main(["fit", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--tol X" in help_text
+    assert "all --max-iter iterations run" in help_text
+
+
+# -- options are checked before any image is read ----------------------------
+
+
+def test_invalid_estimator_parameter_fails_before_loading(
+    folders, monkeypatch, no_loading, capsys
+):
+    from numbers import Integral
+
+    from sklearn.utils._param_validation import Interval
+
+    # A stricter estimator than the real one: --max-iter 10 breaks its rules,
+    # which only its own _validate_params knows.
+    constraints = {
+        **GDLogisticRegression._parameter_constraints,
+        "max_iter": [Interval(Integral, 1, 5, closed="both")],
+    }
+    monkeypatch.setattr(GDLogisticRegression, "_parameter_constraints", constraints)
+    train, _ = folders
+    assert main(["fit", str(train), "--max-iter", "10"]) == 1
+    err = capsys.readouterr().err
+    assert "--max-iter" in err and "max_iter" in err and "Got 10" in err
+    assert "Loading" not in err and "Traceback" not in err
+
+
+def test_missing_test_folder_fails_before_loading(
+    folders, tmp_path, no_loading, capsys
+):
+    train, _ = folders
+    assert main(["fit", str(train), "--test", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert "test folder" in err and "nowhere" in err and "does not exist" in err
+    assert "Loading" not in err
+
+
+def test_test_folder_that_is_a_file_fails_before_loading(
+    folders, tmp_path, no_loading, capsys
+):
+    train, _ = folders
+    file = tmp_path / "test.txt"
+    file.write_text("not a folder")
+    assert main(["fit", str(train), "--test", str(file)]) == 1
+    assert "is not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--learning-rate", "nan"),
+        ("--learning-rate", "inf"),
+        ("--learning-rate", "-inf"),
+        ("--learning-rate", "0"),
+        ("--learning-rate", "-0.1"),
+        ("--learning-rate", "fast"),
+        ("--tol", "-1e-4"),
+        ("--tol", "nan"),
+        ("--tol", "inf"),
+        ("--tol", "small"),
+        ("--max-iter", "1.5"),
+    ],
+)
+def test_bad_number_is_a_usage_error(option, value, no_loading, capsys):
+    # OPTION=VALUE: argparse takes "-inf" or "-1e-4" for an option otherwise.
+    assert main(["fit", "train", f"{option}={value}"]) == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: must be" in err and repr(value) in err
+
+
+def test_number_parsing():
+    assert _learning_rate("auto") == "auto"
+    assert _learning_rate("0.5") == 0.5
+    assert _learning_rate("1e-3") == 0.001
+    assert _non_negative_float("0") == 0.0
+    assert _non_negative_float("1e-6") == 1e-6

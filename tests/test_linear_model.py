@@ -178,8 +178,10 @@ def test_converged_probabilities_match_logistic_regression(k, sparse, alpha):
         ours.predict_proba(X_fit), ref.predict_proba(X), atol=1e-4
     )
     np.testing.assert_array_equal(ours.classes_, ref.classes_)
-    if alpha > 0 or k == 2:
-        # strictly convex (or, binary, uniquely parametrised): same weights
+    if alpha > 0:
+        # strictly convex: the same weights. Without a penalty the redundant
+        # features of make_classification leave the weights free along their
+        # null space, and each solver picks its own point there.
         np.testing.assert_allclose(ours.coef_, ref.coef_, atol=2e-3)
         np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=2e-3)
     assert (ours.predict(X_fit) == ref.predict(X)).mean() > 0.995
@@ -198,31 +200,46 @@ def test_no_intercept_matches_logistic_regression():
 # --- sample and class weights ------------------------------------------------
 
 
+# A fixed step is the same arithmetic whichever way the weights are written,
+# so its models agree to rounding. The 'auto' step makes the same choices
+# as long as no trial cost ties its predecessor to rounding, which holds in
+# the first iterations of a fit.
+_EXACT = [(0.5, 200, 1e-7, 1e-10), ("auto", 15, 1e-6, 1e-9)]
+
+
 @pytest.mark.parametrize("k", [2, 3])
-def test_integer_sample_weights_equal_repeated_rows(k):
+@pytest.mark.parametrize("learning_rate, max_iter, rtol, curve_rtol", _EXACT)
+def test_integer_sample_weights_equal_repeated_rows(
+    k, learning_rate, max_iter, rtol, curve_rtol
+):
     X, y, _ = _problem(n=30, k=k, seed=2)
     w = np.random.RandomState(3).randint(0, 4, size=30)
     w[:k] = 1  # every class keeps a row
-    params = dict(max_iter=200, tol=0, alpha=0.5)
+    params = dict(learning_rate=learning_rate, max_iter=max_iter, tol=0, alpha=0.5)
     weighted = GDLogisticRegression(**params).fit(X, y, sample_weight=w)
     repeated = GDLogisticRegression(**params).fit(
         np.repeat(X, w, axis=0), np.repeat(y, w)
     )
-    assert weighted.learning_rate_ == pytest.approx(repeated.learning_rate_, 1e-10)
-    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-7, atol=1e-9)
+    assert weighted.learning_rate_ == pytest.approx(repeated.learning_rate_, rtol)
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=rtol, atol=1e-9)
     np.testing.assert_allclose(
-        weighted.intercept_, repeated.intercept_, rtol=1e-7, atol=1e-9
+        weighted.intercept_, repeated.intercept_, rtol=rtol, atol=1e-9
     )
-    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(
+        weighted.loss_curve_, repeated.loss_curve_, rtol=curve_rtol
+    )
 
 
-def test_scaling_all_weights_changes_nothing_without_penalty():
+@pytest.mark.parametrize("learning_rate, max_iter, rtol, curve_rtol", _EXACT)
+def test_scaling_all_weights_changes_nothing_without_penalty(
+    learning_rate, max_iter, rtol, curve_rtol
+):
     X, y, sw = _problem(seed=4)
-    params = dict(max_iter=100, tol=0)
+    params = dict(learning_rate=learning_rate, max_iter=max_iter, tol=0)
     a = GDLogisticRegression(**params).fit(X, y, sample_weight=sw)
     b = GDLogisticRegression(**params).fit(X, y, sample_weight=37.0 * sw)
-    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=rtol * 1e-3, atol=1e-12)
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=curve_rtol)
 
 
 @pytest.mark.parametrize("k", [2, 3])
@@ -319,7 +336,9 @@ def test_full_batch_fit_ignores_row_order(problem, random):
     X, y = problem
     order = list(range(len(y)))
     random.shuffle(order)
-    params = dict(max_iter=30, tol=0, alpha=0.05)
+    # A fixed step: the 'auto' step's accept/reject decisions can flip on
+    # rounding once the cost is flat, and the sum order changes rounding.
+    params = dict(learning_rate=0.02, max_iter=30, tol=0, alpha=0.05)
     a = GDLogisticRegression(**params).fit(X, y)
     b = GDLogisticRegression(**params).fit(X[order], y[order])
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-10)
@@ -362,12 +381,18 @@ def test_dtype_is_kept_end_to_end(monkeypatch, k, sparse, dtype):
     assert clf.decision_function(X).dtype == dtype
 
 
-def test_float32_fit_is_close_to_float64_fit():
+@pytest.mark.parametrize(
+    "learning_rate, max_iter, rtol", [(0.5, 100, 1e-4), ("auto", 15, 1e-2)]
+)
+def test_float32_fit_is_close_to_float64_fit(learning_rate, max_iter, rtol):
+    # The 'auto' step compares costs, so float32 rounding can change which
+    # trial steps it keeps: its models agree less closely than a fixed step's.
     X, y, sw = _problem(k=3)
-    a = GDLogisticRegression(max_iter=100, tol=0).fit(X, y, sw)
-    b = GDLogisticRegression(max_iter=100, tol=0).fit(X.astype(np.float32), y, sw)
-    np.testing.assert_allclose(b.coef_, a.coef_, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(b.loss_curve_, a.loss_curve_, rtol=1e-5)
+    params = dict(learning_rate=learning_rate, max_iter=max_iter, tol=0)
+    a = GDLogisticRegression(**params).fit(X, y, sw)
+    b = GDLogisticRegression(**params).fit(X.astype(np.float32), y, sw)
+    np.testing.assert_allclose(b.coef_, a.coef_, rtol=rtol, atol=1e-5)
+    np.testing.assert_allclose(b.loss_curve_, a.loss_curve_, rtol=rtol / 10)
 
 
 def test_integer_input_is_trained_in_float64():
@@ -475,44 +500,51 @@ def test_failed_refit_leaves_nothing_half_done(failure):
 # --- the automatic learning rate ---------------------------------------------
 
 
-def _bound(X, s, fit_intercept, factor, alpha=0.0):
-    """||D^1/2 X~||_2^2 * factor + alpha / sum(s), with D = s / sum(s)."""
-    Xt = np.column_stack([X, np.ones(len(X))]) if fit_intercept else X
-    D = np.sqrt(s / s.sum())
-    return factor * np.linalg.norm(D[:, None] * Xt, 2) ** 2 + alpha / s.sum()
+def _lbfgs_cost(X, y, s, alpha, fit_intercept=True):
+    """The optimal cost of the same problem, found by LogisticRegression."""
+    C = np.inf if alpha == 0 else 1.0 / alpha
+    ref = LogisticRegression(
+        C=C, fit_intercept=fit_intercept, tol=1e-12, max_iter=10000
+    ).fit(X, y, sample_weight=s)
+    proba = ref.predict_proba(X)
+    L = -np.log(proba[np.arange(len(y)), np.searchsorted(ref.classes_, y)])
+    return (s @ L + 0.5 * alpha * np.sum(ref.coef_**2)) / s.sum()
 
 
-def test_auto_learning_rate_trains_on_unscaled_data():
+@pytest.mark.parametrize("solver, gap", [("auto", 1e-4), ("gd", 1e-3)])
+def test_auto_learning_rate_trains_on_unscaled_data(solver, gap):
+    # breast_cancer's features span 1e-3 to 4e3 and are strongly correlated:
+    # a step of 1/L of the raw cost crawls; the preconditioned 'auto' step
+    # gets near the optimum that lbfgs finds.
     X, y = load_breast_cancer(return_X_y=True)
-    clf = GDLogisticRegression().fit(X, y)
-    assert np.isfinite(clf.loss_curve_).all()
-    assert clf.score(X, y) > 0.9
-    m = X.shape[0]
-    Xt = np.column_stack([X, np.ones(m)])
-    expected = 1.0 / (np.linalg.norm(Xt, 2) ** 2 / (4 * m))
-    assert clf.learning_rate_ == pytest.approx(expected, rel=0.1)
-    # a step of 1/L never increases a convex L-smooth cost
-    assert (np.diff(clf.loss_curve_) <= 1e-12).all()
+    s = np.ones(len(y))
+    clf = GDLogisticRegression(alpha=1.0, solver=solver, tol=0, max_iter=2000)
+    clf.fit(X, y)
+    assert (np.diff(clf.loss_curve_) <= 0).all()  # never a rising cost
+    assert clf.loss_curve_[-1] == pytest.approx(_lbfgs_cost(X, y, s, 1.0), abs=gap)
+    plain = GDLogisticRegression(alpha=1.0, learning_rate=1e-5, tol=0, max_iter=2000)
+    plain.fit(X, y)  # a fixed step small enough for the raw features
+    assert plain.loss_curve_[-1] - clf.loss_curve_[-1] > 0.05
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_auto_learning_rate_multiclass_weighted_penalised(fit_intercept, weighted):
     X, y = load_iris(return_X_y=True)
+    X = X * np.array([1e-3, 1.0, 1e2, 1e3])  # badly scaled on purpose
     sw = np.random.RandomState(0).uniform(0.2, 5.0, size=len(y))
     s = sw if weighted else np.ones_like(sw)
     alpha = 3.0
-    clf = GDLogisticRegression(
-        alpha=alpha, fit_intercept=fit_intercept, max_iter=200, tol=0
-    ).fit(X, y, sample_weight=sw if weighted else None)
-    expected = 1.0 / _bound(X, s, fit_intercept, 0.5, alpha)
-    assert clf.learning_rate_ == pytest.approx(expected, rel=0.1)
-    assert (np.diff(clf.loss_curve_) <= 1e-12).all()
-    binary = GDLogisticRegression(
-        alpha=alpha, fit_intercept=fit_intercept, max_iter=5, tol=0
-    ).fit(X, y == 2, sample_weight=sw if weighted else None)
-    expected = 1.0 / _bound(X, s, fit_intercept, 0.25, alpha)
-    assert binary.learning_rate_ == pytest.approx(expected, rel=0.1)
+    for target in (y, (y == 2).astype(int)):
+        clf = GDLogisticRegression(
+            alpha=alpha, fit_intercept=fit_intercept, tol=0, max_iter=3000
+        ).fit(X, target, sample_weight=sw if weighted else None)
+        assert (np.diff(clf.loss_curve_) <= 0).all()
+        optimum = _lbfgs_cost(X, target, s, alpha, fit_intercept)
+        # Separable classes and a feature scaled by 1e3 leave directions of
+        # tiny curvature: first-order steps get close, not to 1e-8.
+        assert clf.loss_curve_[-1] == pytest.approx(optimum, abs=1e-4)
+        assert clf.learning_rate_ > 0
 
 
 def test_fixed_learning_rate_is_reported():

@@ -299,10 +299,12 @@ def test_predictions_follow_the_forward_pass(activation, k):
         np.testing.assert_allclose(proba[:, 1], expit(Z2[:, 0]), rtol=1e-12)
         np.testing.assert_array_equal(clf.predict(X), (Z2[:, 0] > 0).astype(int))
     else:
-        np.testing.assert_allclose(clf.decision_function(X), Z2, rtol=1e-12)
+        np.testing.assert_allclose(clf.decision_function(X), Z2, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(proba, softmax(Z2, axis=1), rtol=1e-12)
         np.testing.assert_array_equal(clf.predict(X), Z2.argmax(axis=1))
-    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-12)
+    np.testing.assert_allclose(
+        clf.predict_log_proba(X), np.log(proba), rtol=1e-12, atol=1e-15
+    )
     # the final training cost is the log loss of these probabilities
     longer = clf.set_params(max_iter=41, random_state=0).fit(X, y)
     assert longer.loss_curve_[40] == pytest.approx(log_loss(y, proba), rel=1e-10)

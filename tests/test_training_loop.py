@@ -387,7 +387,7 @@ def test_nesterov_reaches_the_same_optimum_as_plain_gradient_descent(k):
     X, y, sw = _problem(n=200, d=5, k=k, seed=3)
     alpha = 2.0
     ref = LogisticRegression(C=1 / alpha, tol=1e-12).fit(X, y, sample_weight=sw)
-    gd = GDLogisticRegression(alpha=alpha, tol=0, max_iter=5000)
+    gd = GDLogisticRegression(alpha=alpha, tol=0, max_iter=5000, solver="gd")
     fast = GDLogisticRegression(
         alpha=alpha, tol=1e-13, max_iter=5000, solver="nesterov"
     )

