@@ -1,9 +1,5 @@
 """Logistic regression trained by batch gradient descent (notes §1)."""
 
-from numbers import Real
-
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from ._base import BaseGradientDescentClassifier
 
 __all__ = ["GDLogisticRegression"]
@@ -31,32 +27,52 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
     Parameters
     ----------
     learning_rate : float or 'auto', default='auto'
-        The step :math:`\alpha`. ``'auto'`` uses :math:`1/L`, where
-        :math:`L` bounds the curvature of the cost: :math:`L = \|\tilde
-        X\|_2^2 / (4m) + \alpha_{L2}/m` for two classes (``1/2`` instead of
-        ``1/4`` with softmax), :math:`\tilde X` being ``X`` with a column of
-        ones for the intercept and :math:`\|\cdot\|_2` estimated by at most ten power
-        iterations. With that step gradient descent never diverges, even on
-        unscaled data, though scaled features need far fewer iterations; the
-        value used is stored in ``learning_rate_``.
+        The step :math:`\alpha`. A float is the notes' fixed step, applied
+        exactly as they write it (with ``tol=0`` a fit is the course's loop,
+        bit for bit). ``'auto'`` lets the fit choose its steps: it runs
+        gradient descent in the coordinates of standardised features (a
+        preconditioner: ``X`` is not copied and the fitted model is that of
+        the raw features), keeps a step only if the cost goes down, shrinks
+        it when it would not and grows it after successes. Its
+        ``loss_curve_`` never rises, and it needs no scaling of the data:
+        raw ``load_wine`` (features from 0.1 to 1,700) trains as fast as
+        standardised. The default because it is what a user who has not
+        tuned a step needs; see the user guide, "The 'auto' step", for the
+        mathematics. The last step used is stored in ``learning_rate_``.
     max_iter : int, default=1000
-        Maximum number of gradient steps.
+        Maximum number of gradient steps. With 'auto', every data set of the
+        ``defaults`` benchmark converges in under 200.
     tol : float or None, default=1e-4
-        The fit stops once the cost has improved by less than ``tol`` for
-        ``n_iter_no_change`` consecutive iterations. ``0`` or ``None`` turns
-        this off, so exactly ``max_iter`` iterations run (as in the notes).
+        The fit stops ("converged") once the cost has changed by less than
+        ``tol`` for ``n_iter_no_change`` consecutive iterations. A cost that
+        rises by more than ``tol`` never counts as converged: with a fixed
+        ``learning_rate`` that happens when the step is too large, and
+        ``n_iter_no_change`` such iterations stop the fit with a
+        ``ConvergenceWarning``, keeping the parameters of lowest cost.
+        ``0`` or ``None`` turns stopping off, so exactly ``max_iter``
+        iterations run (as in the notes). ``1e-4`` is the tolerance of
+        ``MLPClassifier``; one ten-thousandth of ``ln 2`` is far below any
+        change of accuracy.
     n_iter_no_change : int, default=10
         See ``tol``.
     alpha : float, default=0.0
         L2 penalty strength; the cost gains :math:`\frac{\alpha}{2m}\|w\|^2`
         (the course's :math:`\lambda/(2m)`). It matches
         ``LogisticRegression(C=1/alpha)``. The intercept is not penalised.
+        The default is the notes' unpenalised cost, so that a model
+        configured like the course is the course's; ``alpha=1.0`` is the
+        problem ``LogisticRegression()`` solves by default.
     fit_intercept : bool, default=True
         Whether to learn :math:`b`; if False it stays at zero.
-    solver : {'gd', 'nesterov'}, default='gd'
-        ``'gd'`` is the notes' update. ``'nesterov'`` adds Nesterov momentum
-        (FISTA schedule with adaptive restart), which needs far fewer
-        iterations on ill-conditioned data.
+    solver : {'auto', 'gd', 'nesterov'}, default='auto'
+        ``'gd'``: no momentum, the notes' update. ``'nesterov'``: momentum
+        with the FISTA schedule and adaptive restart, far fewer iterations
+        on ill-conditioned data (with a fixed step, the gradient is taken
+        at the extrapolated point; with 'auto', the momentum term is added
+        to each tried step). ``'auto'`` is ``'gd'`` with a float
+        ``learning_rate`` (the course's update) and ``'nesterov'`` with
+        ``learning_rate='auto'``, where it halves the iterations on most
+        data sets of the ``defaults`` benchmark.
     class_weight : dict, 'balanced' or None, default=None
         Multiplies each sample's weight by the weight of its class.
     early_stopping : bool, default=False
@@ -90,7 +106,15 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
     best_loss_ : float
         Lowest cost seen (validation cost with early stopping).
     learning_rate_ : float
-        The step actually used.
+        The fixed step, or the last step the 'auto' rule used (in the
+        standardised coordinates it works in).
+    stop_reason_ : str
+        Why the fit stopped: ``'converged'`` (the cost changed by less than
+        ``tol`` for ``n_iter_no_change`` iterations), ``'validation'``
+        (early stopping), ``'rising'`` (a fixed step made the cost rise;
+        the best parameters were kept and a ``ConvergenceWarning`` given),
+        ``'stalled'`` ('auto' found no step that lowers the cost: the limit
+        of floating-point precision), ``'max_iter'`` or ``'interrupted'``.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -121,14 +145,27 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
     0.99
     >>> round(clf[-1].loss_curve_[0], 4)  # ln 2
     0.6931
+
+    The scaler is not needed: the 'auto' step works in standardised
+    coordinates by itself, so the raw features give the same model.
+
+    >>> raw = GDLogisticRegression().fit(X, y)
+    >>> round(raw.score(X, y), 2), raw.stop_reason_
+    (0.99, 'converged')
+
+    Configured like the course, with a fixed step and no stopping rule, it
+    runs the notes' loop; a step too large for raw features is reported:
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     course = GDLogisticRegression(learning_rate=1e-4).fit(X, y)
+    >>> course.stop_reason_, "too large" in str(caught[-1].message)
+    ('rising', True)
     """
 
     _parameter_constraints: dict = {
         **BaseGradientDescentClassifier._parameter_constraints,
-        "learning_rate": [
-            Interval(Real, 0, None, closed="neither"),
-            StrOptions({"auto"}),
-        ],
         "fit_intercept": ["boolean"],
     }
 
