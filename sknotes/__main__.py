@@ -310,7 +310,7 @@ def _run_fit(args):
     if test is not None:
         print(f"test accuracy:  {estimator.score(X_test, y_test):.4f}")
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
-    reason = _stop_reason(estimator)
+    reason = estimator.stop_reason_
     print(f"stopped:        {reason} ({_explain_stop(reason, estimator)})")
     if args.out:
         _save_model(pipeline, args.out)
@@ -384,16 +384,6 @@ def _validate_estimator_params(estimator):
             if f"'{name}' parameter" in message:
                 raise CommandError(f"invalid {option}: {message}") from None
         raise CommandError(f"invalid option: {message}") from None
-
-
-def _stop_reason(estimator):
-    """Why the fit stopped: ``stop_reason_``, or a guess from ``n_iter_``."""
-    reason = getattr(estimator, "stop_reason_", None)
-    if reason is None:
-        # Estimators without stop_reason_ stop either at max_iter or when
-        # their stopping rule on the cost fires.
-        reason = "max_iter" if estimator.n_iter_ >= estimator.max_iter else "converged"
-    return reason
 
 
 def _explain_stop(reason, estimator):

@@ -182,9 +182,7 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
                 self._init_scheme(), check_random_state(self.random_state)
             )
             if scaling is not None:
-                # The scheme's scale assumes unit-scale inputs: draw for the
-                # standardised inputs, then map to the raw ones.
-                scaling.to_original()
+                scaling.scale_initial_weights()
 
         result = gradient_descent(
             network,

@@ -87,9 +87,9 @@ class ShallowNNClassifier(BaseGradientDescentClassifier):
         fan_out)``) keeps tanh and sigmoid units out of saturation whatever
         the number of inputs, so it is the default; ``'he'`` (normal,
         variance ``2 / fan_in``) suits ReLU units. With
-        ``learning_rate='auto'`` the first layer is drawn for standardised
-        inputs and mapped to the raw ones, so that no unit starts saturated
-        on raw data.
+        ``learning_rate='auto'`` the first layer's column for a feature of
+        root mean square above 1 is divided by it, so that no unit starts
+        saturated on raw data (features near 1,000 and more).
     solver : {'auto', 'gd', 'nesterov'}, default='auto'
         ``'gd'``: no momentum, the notes' update. ``'nesterov'``: momentum
         with the FISTA schedule and adaptive restart (with a fixed step the
