@@ -36,10 +36,8 @@ the last timed fit (seed 0). Convergence warnings are silenced and counted per f
 ``note``.
 """
 
-import importlib
 import inspect
 import os
-import pkgutil
 import warnings
 from pathlib import Path
 
@@ -59,7 +57,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-import sknotes
+from sknotes._discovery import public_estimators
 from sknotes.datasets import make_flower
 
 from ._common import interleaved_times
@@ -112,21 +110,8 @@ TABLE_COLUMNS = [
 
 
 def sknotes_classifiers():
-    """Every public classifier class of a public sknotes module, by name."""
-    found = {}
-    for info in pkgutil.walk_packages(sknotes.__path__, "sknotes."):
-        if any(part.startswith("_") for part in info.name.split(".")):
-            continue
-        module = importlib.import_module(info.name)
-        for name, obj in vars(module).items():
-            if (
-                inspect.isclass(obj)
-                and issubclass(obj, ClassifierMixin)
-                and obj.__module__ == module.__name__
-                and not name.startswith(("_", "Base"))
-            ):
-                found[name] = obj
-    return [found[name] for name in sorted(found)]
+    """Every public classifier class of a public sknotes module."""
+    return public_estimators(ClassifierMixin)
 
 
 def _at_defaults(cls, seed=0):

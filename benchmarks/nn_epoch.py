@@ -34,9 +34,12 @@ def measure(n_samples, n_features, n_hidden, activation, dtype, epochs=4, repeat
     X = X.astype(dtype)
 
     def ours(n_iter):
+        # The notes' fixed step, like the full-batch MLP below: an epoch of
+        # the same algorithm ('auto' may try more than one step per epoch).
         return ShallowNNClassifier(
             n_hidden=n_hidden,
             activation=activation,
+            learning_rate=0.5,
             max_iter=n_iter,
             tol=0,
             random_state=0,

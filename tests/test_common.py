@@ -1,11 +1,6 @@
 """scikit-learn's estimator checks on every public estimator of the package."""
 
-import importlib
-import inspect
-import pkgutil
-
 import pytest
-from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
     check_param_validation,
@@ -13,27 +8,9 @@ from sklearn.utils.estimator_checks import (
 )
 
 import sknotes
+from sknotes._discovery import public_estimators
 
-
-def _public_estimator_classes():
-    """Every public estimator class defined in a public sknotes module."""
-    found = {}
-    for info in pkgutil.walk_packages(sknotes.__path__, "sknotes."):
-        if any(part.startswith("_") for part in info.name.split(".")):
-            continue
-        module = importlib.import_module(info.name)
-        for name, obj in vars(module).items():
-            if (
-                inspect.isclass(obj)
-                and issubclass(obj, BaseEstimator)
-                and obj.__module__ == module.__name__
-                and not name.startswith(("_", "Base"))
-            ):
-                found[name] = obj
-    return [found[name] for name in sorted(found)]
-
-
-ESTIMATORS = [cls() for cls in _public_estimator_classes()]
+ESTIMATORS = [cls() for cls in public_estimators()]
 NUMERIC = [e for e in ESTIMATORS if e.__sklearn_tags__().input_tags.two_d_array]
 
 
