@@ -155,6 +155,7 @@ class AdaptiveStep:
         self.trial_grad = np.empty_like(grad)
         self.n_rejected = 0
         self.exhausted = False
+        self.trying = False
 
     def step(self, theta, grad, loss):
         """Move ``theta`` to a point of lower cost; return that cost.
@@ -173,6 +174,7 @@ class AdaptiveStep:
             self.exhausted = False  # a zero gradient or cost: the minimum
             return None
         np.copyto(self.start, theta)
+        self.trying = True  # theta holds trial points until one is kept
         if self.momentum and np.dot(grad, self.start - self.prev) > 0:
             self.t = 1.0  # the last move went uphill along the gradient
         for _ in range(self.max_tries):
@@ -191,6 +193,7 @@ class AdaptiveStep:
                 np.copyto(grad, self.trial_grad)
                 self.t = t_next
                 self.eta *= self.grow_momentum if beta else self.grow
+                self.trying = False
                 return trial
             self.n_rejected += 1
             if beta:
@@ -204,11 +207,13 @@ class AdaptiveStep:
             else:
                 self.eta *= 0.1
         np.copyto(theta, self.start)
+        self.trying = False
         self.exhausted = True
         return None
 
     def finish(self, theta, n_iter):
-        pass
+        if self.trying:  # interrupted between trials: back to the last kept point
+            np.copyto(theta, self.start)
 
 
 def gradient_descent(

@@ -264,3 +264,28 @@ def test_defaults_learn_real_photos(Estimator):
     # three classes: chance is 1/3; scikit-learn's defaults score 0.64-0.70
     assert model.score(test.filenames, test.target) >= 0.6
     assert (np.diff(model[-1].loss_curve_) <= 0).all()
+
+
+@pytest.mark.parametrize("stop_at", [2, 5, 9])
+def test_interrupt_during_a_trial_step_keeps_the_last_accepted_point(
+    stop_at, monkeypatch
+):
+    X, y = load_wine(return_X_y=True)
+    original = DenseNetwork.loss_grad
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DenseNetwork, "loss_grad", interrupted)
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf = GDLogisticRegression().fit(X, y)
+    monkeypatch.setattr(DenseNetwork, "loss_grad", original)
+    assert clf.stop_reason_ == "interrupted"
+    # The model is the last point whose cost was recorded, not a trial.
+    assert log_loss(y, clf.predict_proba(X)) == pytest.approx(
+        clf.loss_curve_[-1], rel=1e-9
+    )
