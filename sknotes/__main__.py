@@ -307,11 +307,15 @@ def _run_fit(args):
     pipeline = make_pipeline(flattener, estimator)
 
     print(f"train accuracy: {estimator.score(X_train, y_train):.4f}")
+    test_accuracy = None
     if test is not None:
-        print(f"test accuracy:  {estimator.score(X_test, y_test):.4f}")
+        test_accuracy = estimator.score(X_test, y_test)
+        print(f"test accuracy:  {test_accuracy:.4f}")
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
     reason = estimator.stop_reason_
     print(f"stopped:        {reason} ({_explain_stop(reason, estimator)})")
+    if test_accuracy is not None:
+        _warn_if_at_chance(test_accuracy, y_train, y_test, args.quiet)
     if args.out:
         _save_model(pipeline, args.out)
         print(f"model saved to {args.out}")
@@ -326,6 +330,20 @@ def _check_test_classes(train_names, test_names, test_dir):
         raise CommandError(
             f"the test folder {test_dir} has classes that the training folder "
             f"lacks: {', '.join(unknown)}"
+        )
+
+
+def _warn_if_at_chance(accuracy, y_train, y_test, quiet):
+    """Say so when the model does no better than naming the commonest class."""
+    labels, counts = np.unique(y_train, return_counts=True)
+    chance = float(np.mean(y_test == labels[counts.argmax()]))
+    # Half a test image's worth of margin: equal to chance is still chance.
+    if accuracy <= chance + 0.5 / len(y_test) and not quiet:
+        _say(
+            f"warning: the test accuracy {accuracy:.4f} is no better than always "
+            f"answering the most frequent training class ({chance:.4f}); the "
+            "images may not separate the classes at this --size (or in "
+            "--grayscale), or the test folder differs from the training one"
         )
 
 

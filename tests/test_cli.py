@@ -416,3 +416,29 @@ def test_number_parsing():
     assert _learning_rate("1e-3") == 0.001
     assert _non_negative_float("0") == 0.0
     assert _non_negative_float("1e-6") == 1e-6
+
+
+def test_chance_accuracy_is_reported(tmp_path, capsys):
+    # Both classes hold the same image: nothing to learn, and the command
+    # line says so instead of printing the accuracy alone.
+    pixels = np.full((12, 12, 3), 128, dtype=np.uint8)
+    for split, n in (("train", 8), ("test", 6)):
+        for label in ("a", "b"):
+            folder = tmp_path / split / label
+            folder.mkdir(parents=True)
+            for i in range(n):
+                Image.fromarray(pixels).save(folder / f"{i}.jpg")
+    status = main(
+        ["fit", str(tmp_path / "train"), "--test", str(tmp_path / "test"),
+         "--size", "8", "8"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert "test accuracy:  0.5000" in out
+    assert "no better than always answering the most frequent" in err
+
+
+def test_no_chance_warning_when_the_model_learns(folders, capsys):
+    train, test = folders
+    assert main(["fit", str(train), "--test", str(test), "--size", "8", "8"]) == 0
+    assert "no better than" not in capsys.readouterr().err
