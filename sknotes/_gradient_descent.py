@@ -121,14 +121,24 @@ class AdaptiveStep:
     :math:`t_{k+1} = (1 + \sqrt{1 + 4t_k^2})/2` (zero without momentum).
     One forward and backward pass gives :math:`J(\theta')` and its
     gradient. If :math:`J(\theta') \le J_k` the candidate is the next
-    iterate, and after a plain step (:math:`\beta_k = 0`) :math:`\eta` grows
-    by the factor ``grow``; otherwise it is rejected: momentum restarts
-    (:math:`t = 1`) if it was on, else :math:`\eta`
+    iterate and :math:`\eta` grows by the factor ``grow`` (1.1) after a
+    plain step, ``grow_momentum`` (1.05) after a step with momentum, so that
+    it follows the largest step the cost tolerates as the curvature changes
+    (on separable data the curvature keeps falling as the weights grow).
+    Otherwise the candidate is
+    rejected: with momentum on, momentum restarts (:math:`t = 1`) and
+    :math:`\eta` shrinks by ``restart_shrink`` (0.8); without, :math:`\eta`
     shrinks to the minimiser of the quadratic through :math:`J_k`, the
     slope :math:`-g_k^T d_k` and :math:`J(\theta')`, kept within
     ``[0.1, 0.5]`` times the old step. Momentum also restarts when the
     last move went up the new gradient (:math:`g_k^T(\theta_k -
     \theta_{k-1}) > 0`), the adaptive restart of O'Donoghue and Candès.
+    The growth factors were chosen on the ``defaults`` benchmark: a larger
+    growth under momentum slowed penalised problems (breast cancer at
+    ``alpha=1``: 1,600 instead of 1,000 iterations to 1e-4 of the optimum),
+    while with no growth under momentum unpenalised fits on separable data
+    stopped at a higher cost and lost 1.1 to 1.4 points of test accuracy on
+    digits and breast cancer.
     The first step is ``4`` (``2`` for a
     softmax output): the inverse of the largest diagonal curvature of the
     cost in standardised coordinates, where a sigmoid's slope is at most
