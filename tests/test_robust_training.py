@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _problems import interrupt_on_call
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -271,19 +272,10 @@ def test_interrupt_during_a_trial_step_keeps_the_last_accepted_point(
     stop_at, monkeypatch
 ):
     X, y = load_wine(return_X_y=True)
-    original = DenseNetwork.loss_grad
-    calls = []
-
-    def interrupted(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == stop_at:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(DenseNetwork, "loss_grad", interrupted)
+    interrupt_on_call(monkeypatch, stop_at)
     with pytest.warns(UserWarning, match="interrupted"):
         clf = GDLogisticRegression().fit(X, y)
-    monkeypatch.setattr(DenseNetwork, "loss_grad", original)
+    monkeypatch.undo()
     assert clf.stop_reason_ == "interrupted"
     # The model is the last point whose cost was recorded, not a trial.
     assert log_loss(y, clf.predict_proba(X)) == pytest.approx(

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _problems import interrupt_on_call
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -20,7 +21,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sknotes import GDLogisticRegression, ShallowNNClassifier
-from sknotes._network import DenseNetwork
 
 
 def _estimators(**params):
@@ -295,16 +295,7 @@ def test_without_warm_start_a_refit_starts_over(est):
 def test_keyboard_interrupt_leaves_a_usable_model(est, stop_at, monkeypatch):
     X, y, _ = _problem()
     reference = clone(est).set_params(tol=0, max_iter=stop_at - 1 or 1).fit(X, y)
-    calls = []
-    original = DenseNetwork.loss_grad
-
-    def interrupted(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == stop_at:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(DenseNetwork, "loss_grad", interrupted)
+    interrupt_on_call(monkeypatch, stop_at)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         est.set_params(max_iter=50).fit(X, y)
