@@ -314,8 +314,14 @@ def _run_fit(args):
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
     reason = estimator.stop_reason_
     print(f"stopped:        {reason} ({_explain_stop(reason, estimator)})")
-    if test_accuracy is not None:
-        _warn_if_at_chance(test_accuracy, y_train, y_test, args.quiet)
+    # A model that got worse while training, or that does no better than
+    # chance on the test images, is a failed run: say why, exit 1, save
+    # nothing (the accuracies above still show what was reached).
+    failure = _training_failure(estimator, args)
+    if failure is None and test_accuracy is not None:
+        failure = _chance_failure(test_accuracy, y_train, y_test)
+    if failure is not None:
+        raise CommandError(failure + (" No model was saved." if args.out else ""))
     if args.out:
         _save_model(pipeline, args.out)
         print(f"model saved to {args.out}")
@@ -333,18 +339,31 @@ def _check_test_classes(train_names, test_names, test_dir):
         )
 
 
-def _warn_if_at_chance(accuracy, y_train, y_test, quiet):
-    """Say so when the model does no better than naming the commonest class."""
+def _training_failure(estimator, args):
+    """The message for a fit that stopped on a rising cost, or None."""
+    if estimator.stop_reason_ != "rising":
+        return None
+    return (
+        f"the cost rose during training: --learning-rate "
+        f"{estimator.learning_rate} is too large for these images. Use a "
+        "smaller one, or leave it out for 'auto', which only takes steps that "
+        "lower the cost."
+    )
+
+
+def _chance_failure(accuracy, y_train, y_test):
+    """The message for a test accuracy no better than chance, or None."""
     labels, counts = np.unique(y_train, return_counts=True)
     chance = float(np.mean(y_test == labels[counts.argmax()]))
     # Half a test image's worth of margin: equal to chance is still chance.
-    if accuracy <= chance + 0.5 / len(y_test) and not quiet:
-        _say(
-            f"warning: the test accuracy {accuracy:.4f} is no better than always "
-            f"answering the most frequent training class ({chance:.4f}); the "
-            "images may not separate the classes at this --size (or in "
-            "--grayscale), or the test folder differs from the training one"
-        )
+    if accuracy > chance + 0.5 / len(y_test):
+        return None
+    return (
+        f"the test accuracy {accuracy:.4f} is no better than always answering "
+        f"the most frequent training class ({chance:.4f}). The images may not "
+        "tell the classes apart at this --size or in --grayscale, or the test "
+        "folder may hold other kinds of images than the training folder."
+    )
 
 
 def _check_folder_exists(path, what):

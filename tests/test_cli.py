@@ -304,7 +304,9 @@ def test_default_fit_says_why_it_stopped(folders, capsys):
     assert stop_reason(out) == "converged"
 
 
-def test_stop_reason_attribute_is_printed(folders, monkeypatch, capsys):
+def test_rising_cost_fails_the_command_and_saves_nothing(
+    folders, tmp_path, monkeypatch, capsys
+):
     import sknotes.__main__ as cli
 
     fit = cli._fit_reporting_progress
@@ -315,10 +317,16 @@ def test_stop_reason_attribute_is_printed(folders, monkeypatch, capsys):
 
     monkeypatch.setattr(cli, "_fit_reporting_progress", fit_then_rise)
     train, _ = folders
-    assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
-    out = capsys.readouterr().out
+    model = tmp_path / "model.joblib"
+    status = main(
+        ["fit", str(train), "--size", "8", "8", "--quiet", "--out", str(model)]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert status == 1
     assert stop_reason(out) == "rising"
     assert "lowest cost were kept" in out
+    assert "--learning-rate" in err and "No model was saved" in err
+    assert not model.exists()
 
 
 def test_each_stop_reason_has_its_own_explanation():
@@ -433,9 +441,9 @@ def test_chance_accuracy_is_reported(tmp_path, capsys):
          "--size", "8", "8"]
     )  # fmt: skip
     out, err = capsys.readouterr()
-    assert status == 0
+    assert status == 1
     assert "test accuracy:  0.5000" in out
-    assert "no better than always answering the most frequent" in err
+    assert "error: the test accuracy 0.5000 is no better than always" in err
 
 
 def test_no_chance_warning_when_the_model_learns(folders, capsys):
