@@ -41,16 +41,6 @@ from sklearn.exceptions import ConvergenceWarning
 # cross-entropy of a sane model never grows that much during descent.
 _DIVERGENCE_FACTOR = 100.0
 
-# Why a fit stopped; ``stop_reason_`` of the estimators.
-STOP_REASONS = {
-    "converged": "the cost changed by less than tol for n_iter_no_change iterations",
-    "validation": "the validation cost stopped improving (early stopping)",
-    "rising": "the cost rose above its best: the fixed learning rate is too large",
-    "stalled": "no step could lower the cost further (floating-point precision)",
-    "max_iter": "max_iter iterations ran",
-    "interrupted": "interrupted by the user",
-}
-
 
 @dataclass
 class DescentResult:
@@ -59,21 +49,12 @@ class DescentResult:
     loss_curve: list = field(default_factory=list)
     validation_loss_curve: list | None = None
     best_loss: float = np.inf
-    stop_reason: str = "max_iter"
+    stop_reason: str = "max_iter"  # the estimators' stop_reason_
     step_size: float = np.nan
-    n_rejected: int = 0
 
     @property
     def n_iter(self):
         return len(self.loss_curve)
-
-    @property
-    def converged(self):
-        return self.stop_reason in ("converged", "validation", "stalled")
-
-    @property
-    def interrupted(self):
-        return self.stop_reason == "interrupted"
 
 
 class FixedStep:
@@ -163,7 +144,6 @@ class AdaptiveStep:
         self.start = np.empty_like(theta)
         self.direction = np.empty_like(theta)
         self.trial_grad = np.empty_like(grad)
-        self.n_rejected = 0
         self.exhausted = False
         self.trying = False
 
@@ -205,7 +185,6 @@ class AdaptiveStep:
                 self.eta *= self.grow_momentum if beta else self.grow
                 self.trying = False
                 return trial
-            self.n_rejected += 1
             if beta:
                 self.t = 1.0  # momentum carried us uphill: restart it
                 self.eta *= self.restart_shrink
@@ -313,8 +292,11 @@ def gradient_descent(
         rule = FixedStep(learning_rate, theta, momentum=momentum)
 
     no_change = rising = 0
-    best_params = None
-    keep_best = not rule.adaptive or early_stopping
+    # The best parameters are put back after early stopping, or when a fixed
+    # step stops on a rising cost; only then are they kept, in one buffer.
+    keep_best = early_stopping or (stopping_on and not rule.adaptive)
+    best_params = np.empty_like(theta) if keep_best else None
+    best_kept = False
     loss = None
     try:
         for it in range(max_iter):
@@ -347,7 +329,8 @@ def gradient_descent(
             if monitored < result.best_loss:
                 result.best_loss = monitored
                 if keep_best:
-                    best_params = theta.copy()
+                    np.copyto(best_params, theta)
+                    best_kept = True
 
             if stopping_on and no_change >= n_iter_no_change:
                 result.stop_reason = "validation" if early_stopping else "converged"
@@ -377,14 +360,10 @@ def gradient_descent(
         )
 
     rule.finish(theta, result.n_iter)
-    if rule.adaptive:
-        result.step_size = rule.eta
-        result.n_rejected = rule.n_rejected
-    else:
-        result.step_size = rule.learning_rate
+    result.step_size = rule.eta if rule.adaptive else rule.learning_rate
     if not np.isfinite(theta).all():
         _check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
-    if best_params is not None and (early_stopping or result.stop_reason == "rising"):
+    if best_kept and (early_stopping or result.stop_reason == "rising"):
         theta[:] = best_params
     _warn_if_unconverged(
         result,

@@ -133,7 +133,7 @@ class Preconditioner:
         dtype = network.dtype
         self.mean = mean.astype(dtype)
         self.inv_scale = inv.astype(dtype)
-        self._mean_scaled = (mean * inv).astype(dtype)
+        self._mean_over_spread = (mean * inv * inv).astype(dtype)  # mu / sigma^2
         self._inv_scale_sq = (inv * inv).astype(dtype)
 
     def scale_initial_weights(self, network=None):
@@ -161,21 +161,16 @@ class Preconditioner:
         ``gc = gb``; ``T`` maps that back to ``dW = gV diag(1/sigma)`` and
         ``db = gc - dW mu``.
         """
-        (gW, *_), (gb, *_) = self.network.unpack(grad)
+        grad_W, grad_b = self.network.unpack(grad)
         out_W, out_b = self.network.unpack(out)
-        oW, ob = out_W[0], out_b[0]
-        np.multiply(gW, self._inv_scale_sq, out=oW)
+        oW, ob, gb = out_W[0], out_b[0], grad_b[0]
+        np.multiply(grad_W[0], self._inv_scale_sq, out=oW)
         np.copyto(ob, gb)
         if self.network.fit_intercept:
-            oW -= np.multiply.outer(gb, self._mean_scaled * self.inv_scale)
+            oW -= np.multiply.outer(gb, self._mean_over_spread)
             ob -= oW @ self.mean
-        for W, gW_l, b, gb_l in zip(
-            out_W[1:],
-            self.network.unpack(grad)[0][1:],
-            out_b[1:],
-            self.network.unpack(grad)[1][1:],
-        ):
-            fan_in = W.shape[1]
-            np.divide(gW_l, fan_in, out=W)
-            np.divide(gb_l, fan_in, out=b)
+        for l in range(1, len(out_W)):
+            fan_in = out_W[l].shape[1]
+            np.divide(grad_W[l], fan_in, out=out_W[l])
+            np.divide(grad_b[l], fan_in, out=out_b[l])
         return out
