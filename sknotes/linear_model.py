@@ -71,8 +71,10 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         at the extrapolated point; with 'auto', the momentum term is added
         to each tried step). ``'auto'`` is ``'gd'`` with a float
         ``learning_rate`` (the course's update) and ``'nesterov'`` with
-        ``learning_rate='auto'``, where it halves the iterations on most
-        data sets of the ``defaults`` benchmark.
+        ``learning_rate='auto'``: on the ``defaults`` benchmark's data it
+        needs 2 to 4.5 times fewer iterations than 'gd' on digits, iris
+        and the photos, 15 to 20 % fewer on four more sets, and at most
+        one more on the other two.
     class_weight : dict, 'balanced' or None, default=None
         Multiplies each sample's weight by the weight of its class.
     early_stopping : bool, default=False

@@ -100,8 +100,9 @@ class ShallowNNClassifier(BaseGradientDescentClassifier):
         gradient is taken at the extrapolated point; with 'auto' the
         momentum term is added to each tried step). ``'auto'`` is ``'gd'``
         with a float ``learning_rate`` and ``'nesterov'`` with 'auto', which
-        on the ``defaults`` benchmark took half the time of 'gd' for the
-        same accuracy.
+        on the ``defaults`` benchmark's raw data took a quarter of the time
+        of 'gd' in total (5.6 s against 20.7 s), with test accuracies
+        within 2.2 points of it either way.
     class_weight : dict, 'balanced' or None, default=None
         Multiplies each sample's weight by the weight of its class.
     early_stopping : bool, default=False
