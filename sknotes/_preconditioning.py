@@ -38,16 +38,17 @@ weights. Without an intercept there is nothing to centre with, so
 :math:`\mu = 0` and :math:`\sigma` comes from the second moment.
 
 Deeper layers take their inputs from the hidden units, which are already of
-unit scale (tanh, sigmoid and ReLU of standardised inputs with the default
-initialisations), but layer :math:`l` sums :math:`n_{l-1}` of them, so the
-curvature of the cost along its weights grows with that fan-in. The steps
-of :math:`W^{[l]}` and :math:`b^{[l]}` for :math:`l \ge 2` are therefore
-divided by :math:`n_{l-1}`. Without it one step size is set by the output
-layer's large curvature and the hidden layer barely moves from its random
-start; measured on ``make_classification(5000, 50, n_informative=20,
-n_classes=3)``, the test accuracy of a 100-unit network went from 0.83 to
-0.87 with the division, and it was no worse on any of the ``defaults``
-benchmark's data sets.
+about unit scale (tanh and sigmoid are bounded by 1), but layer :math:`l`
+sums :math:`n_{l-1}` of them, so the curvature of the cost along its weights
+grows with that fan-in. The steps of :math:`W^{[l]}` and :math:`b^{[l]}` for
+:math:`l \ge 2` are therefore divided by :math:`n_{l-1}`. Without it one
+step size is set by the output layer's large curvature and the hidden layer
+learns less: with seed 0 and the division switched off, the 100-unit
+network's test accuracy fell from 0.848 to 0.838 on
+``make_classification(5000, 50, n_informative=20, n_classes=3)``, from 0.950
+to 0.939 on the same with 20,000 samples and from 0.678 to 0.667 on the
+flower photos, and moved by at most 1 point on the other data sets of the
+``defaults`` benchmark (moons rose by 0.4).
 """
 
 import numpy as np
@@ -144,11 +145,11 @@ class Preconditioner:
         Each column :math:`j` of :math:`W^{[1]}` is divided by
         :math:`\max(1, \mathrm{rms}(x_j))`, the root mean square of the
         feature; features of unit scale or smaller keep the scheme's draw.
-        Measured on the ``defaults`` benchmark, this beat mapping the draw
-        through the full standardisation :math:`T` (which also enlarges the
-        weights of small features and centres every unit on the mean): 68.7
-        against 67.8 % on the photos, mean of five seeds, and no worse
-        elsewhere.
+        This beat mapping the draw through the full standardisation
+        :math:`T` (which also enlarges the weights of small features and
+        centres every unit on the mean) on the flower photos, 68.7 against
+        67.8 % test accuracy (mean of five seeds), while the badly scaled
+        set, wine and breast cancer kept 0.92, 1.00 and 0.96 (seed 0).
         """
         network = network or self.network
         network.coefs[0] /= np.maximum(self._rms, 1.0).astype(network.dtype)
