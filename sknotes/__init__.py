@@ -2,12 +2,13 @@
 
 from .images import ImageFlattener, ImageLoadError, load_image_folder
 from .linear_model import GDLogisticRegression
-from .neural_network import ShallowNNClassifier
+from .neural_network import DeepNNClassifier, ShallowNNClassifier
 from .plotting import LossCurveDisplay
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DeepNNClassifier",
     "GDLogisticRegression",
     "ImageFlattener",
     "ImageLoadError",

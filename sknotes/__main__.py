@@ -5,8 +5,8 @@ the options of each command:
 
 ``sknotes fit TRAIN_DIR``
     Train ``ImageFlattener`` followed by logistic regression (or the shallow
-    network) on a folder with one subfolder of images per class; print the
-    accuracy, save the model and a plot of the cost.
+    or deep network) on a folder with one subfolder of images per class;
+    print the accuracy, save the model and a plot of the cost.
 ``sknotes predict MODEL IMAGE...``
     Print the predicted label and its probability for each image.
 ``sknotes demo``
@@ -24,6 +24,7 @@ message and exit with status 1.
 
 import argparse
 import contextlib
+import importlib
 import sys
 import tempfile
 import time
@@ -39,6 +40,14 @@ _PICKLE_WARNING = (
     "A model file is a pickle: loading it runs any code it contains. "
     "Only load model files you made yourself or otherwise trust."
 )
+
+
+# --model -> (module of sknotes, estimator class)
+_MODELS = {
+    "logistic": ("linear_model", "GDLogisticRegression"),
+    "shallow": ("neural_network", "ShallowNNClassifier"),
+    "deep": ("neural_network", "DeepNNClassifier"),
+}
 
 
 class CommandError(Exception):
@@ -114,9 +123,10 @@ def _add_fit_parser(commands):
     )
     parser.add_argument(
         "--model",
-        choices=["logistic", "shallow"],
+        choices=list(_MODELS),
         default="logistic",
-        help="GDLogisticRegression or ShallowNNClassifier (default: logistic)",
+        help="GDLogisticRegression, ShallowNNClassifier or DeepNNClassifier "
+        "(default: logistic)",
     )
     _add_image_options(parser)
     parser.add_argument(
@@ -143,8 +153,10 @@ def _add_fit_parser(commands):
     parser.add_argument(
         "--hidden",
         type=_positive_int,
+        nargs="+",
         metavar="N",
-        help="hidden units of the shallow network",
+        help="hidden units: one number for the shallow network, one per hidden "
+        "layer for the deep network, first to last (e.g. --hidden 20 7 5)",
     )
     parser.add_argument(
         "--out", metavar="MODEL", help="save the fitted pipeline here (joblib)"
@@ -378,27 +390,33 @@ _OPTION_OF_PARAMETER = {
     "max_iter": "--max-iter",
     "learning_rate": "--learning-rate",
     "n_hidden": "--hidden",
+    "hidden_layer_sizes": "--hidden",
     "tol": "--tol",
 }
 
 
 def _make_estimator(args):
     """The estimator the options ask for, its parameters already validated."""
-    if args.model == "shallow":
-        from .neural_network import ShallowNNClassifier
-
-        estimator = ShallowNNClassifier()
-    elif args.hidden is not None:
-        raise CommandError("--hidden applies to --model shallow only")
-    else:
-        from .linear_model import GDLogisticRegression
-
-        estimator = GDLogisticRegression()
+    module, name = _MODELS[args.model]
+    estimator = getattr(importlib.import_module(f"sknotes.{module}"), name)()
+    hidden = {}
+    if args.hidden is not None:
+        if args.model == "logistic":
+            raise CommandError("--hidden applies to --model shallow and deep only")
+        if args.model == "shallow":
+            if len(args.hidden) != 1:
+                raise CommandError(
+                    "--hidden takes one number with --model shallow (one hidden "
+                    "layer); use --model deep for several layers"
+                )
+            hidden = {"n_hidden": args.hidden[0]}
+        else:
+            hidden = {"hidden_layer_sizes": tuple(args.hidden)}
     options = {
         "max_iter": args.max_iter,
         "learning_rate": args.learning_rate,
-        "n_hidden": args.hidden,
         "tol": args.tol,
+        **hidden,
     }
     estimator.set_params(**{k: v for k, v in options.items() if v is not None})
     params = estimator.get_params()

@@ -47,7 +47,7 @@ from .activations import (
     _sigmoid_inplace,
 )
 
-INITIALIZATIONS = ("zeros", "course", "glorot", "he")
+INITIALIZATIONS = ("zeros", "course", "lecun", "glorot", "he")
 
 
 class DenseNetwork:
@@ -128,11 +128,14 @@ class DenseNetwork:
     def initialize(self, init, random_state):
         """Draw initial weights; biases start at zero.
 
-        ``'zeros'`` is the notes' start for logistic regression. ``'course'``
-        draws ``W[1]`` then ``W[2]`` ... each as ``randn(n_l, n_{l-1}) * 0.01``
-        from ``random_state`` (a ``RandomState``), the course's scheme.
-        ``'glorot'`` draws uniformly in ``+-sqrt(6 / (fan_in + fan_out))``;
-        ``'he'`` draws normally with variance ``2 / fan_in``.
+        ``'zeros'`` is the notes' start for logistic regression. The others
+        draw ``W[1]``, ``W[2]``, ... in that order from ``random_state`` (a
+        ``RandomState``), so the same seed gives the course's numbers:
+        ``'course'`` is ``randn(n_l, n_{l-1}) * 0.01`` (the shallow network's
+        scheme), ``'lecun'`` is ``randn(n_l, n_{l-1}) / sqrt(n_{l-1})`` (the
+        course's deep-network scheme, variance ``1 / fan_in``), ``'glorot'``
+        draws uniformly in ``+-sqrt(6 / (fan_in + fan_out))`` and ``'he'``
+        normally with variance ``2 / fan_in``.
         """
         self.params[:] = 0
         if init == "zeros":
@@ -141,6 +144,9 @@ class DenseNetwork:
             fan_out, fan_in = W.shape
             if init == "course":
                 W[:] = random_state.randn(fan_out, fan_in) * 0.01
+            elif init == "lecun":
+                # divided, not multiplied by 1/sqrt: the course's arithmetic
+                W[:] = random_state.randn(fan_out, fan_in) / np.sqrt(fan_in)
             elif init == "glorot":
                 bound = np.sqrt(6.0 / (fan_in + fan_out))
                 W[:] = random_state.uniform(-bound, bound, size=W.shape)

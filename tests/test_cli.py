@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 from PIL import Image
@@ -123,6 +124,24 @@ def test_fit_shallow_network(folders, capsys):
     assert "train accuracy" in out
 
 
+def test_fit_deep_network_with_three_hidden_layers(folders, tmp_path, capsys):
+    train, test = folders
+    model = tmp_path / "deep.joblib"
+    status = main(
+        ["fit", str(train), "--test", str(test), "--model", "deep",
+         "--hidden", "20", "7", "5", "--size", "8", "8", "--out", str(model),
+         "--quiet"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert "test accuracy:  1.0000" in out
+    pipeline = joblib.load(model)
+    network = pipeline[-1]
+    assert type(network).__name__ == "DeepNNClassifier"
+    assert network.hidden_layer_sizes == (20, 7, 5)
+    assert [W.shape[0] for W in network.coefs_] == [20, 7, 5, 1]
+
+
 def test_predict_prints_label_and_probability(folders, model_file, capsys):
     _, test = folders
     images = sorted(test.glob("*/*.jpg"))
@@ -219,9 +238,24 @@ def test_usage_error_exits_with_2(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_hidden_needs_the_shallow_model(folders, no_loading, capsys):
+def test_hidden_needs_a_network_model(folders, no_loading, capsys):
     train, _ = folders
     assert main(["fit", str(train), "--hidden", "3", "--quiet"]) == 1
+    assert "--hidden" in capsys.readouterr().err
+
+
+def test_shallow_model_takes_one_hidden_size(folders, no_loading, capsys):
+    train, _ = folders
+    argv = ["fit", str(train), "--model", "shallow", "--hidden", "3", "4", "--quiet"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "--hidden takes one number" in err and "--model deep" in err
+
+
+def test_deep_model_refuses_a_zero_layer_before_loading(folders, no_loading, capsys):
+    train, _ = folders
+    argv = ["fit", str(train), "--model", "deep", "--hidden", "4", "0", "--quiet"]
+    assert main(argv) == 2  # argparse: not a positive integer
     assert "--hidden" in capsys.readouterr().err
 
 

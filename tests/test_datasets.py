@@ -76,3 +76,37 @@ def test_small_sizes():
     X, y = make_flower(2)
     assert X.shape == (2, 2)
     np.testing.assert_array_equal(y, [0, 1])
+
+
+def test_spirals_follow_the_documented_formula():
+    from sknotes.datasets import make_spirals
+
+    X, y = make_spirals(300, n_turns=1.5, noise=0.1, random_state=4)
+    rng = np.random.RandomState(4)
+    t = 2 * np.pi * 1.5 * np.sqrt(rng.uniform(size=300))
+    labels = rng.randint(2, size=300)
+    r = 0.5 + 5 * t / (2 * np.pi * 1.5)
+    clean = np.c_[r * np.cos(t + np.pi * labels), r * np.sin(t + np.pi * labels)]
+    np.testing.assert_array_equal(y, labels)
+    np.testing.assert_allclose(X, clean + 0.1 * rng.normal(size=(300, 2)), atol=1e-12)
+    # without noise every point is on its arm, at radius 0.5 to 5.5
+    X0, _ = make_spirals(200, noise=0, random_state=0)
+    radius = np.hypot(*X0.T)
+    assert radius.min() >= 0.5 and radius.max() <= 5.5
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_samples": 1}, "n_samples"),
+        ({"n_samples": 10.5}, "n_samples"),
+        ({"n_turns": 0}, "n_turns"),
+        ({"noise": -1}, "noise"),
+        ({"noise": np.nan}, "noise"),
+    ],
+)
+def test_spirals_refuse_bad_arguments(kwargs, match):
+    from sknotes.datasets import make_spirals
+
+    with pytest.raises(ValueError, match=match):
+        make_spirals(**kwargs)
