@@ -12,7 +12,9 @@ default is 1000): ``ShallowNNClassifier`` against ``MLPClassifier`` with its
 default adam solver and with full-batch gradient descent, the notes'
 algorithm (``solver='sgd', batch_size=n_samples, momentum=0`` and a fixed
 learning rate of 0.5; ours chooses its steps with ``learning_rate='auto'``).
-An iteration of adam is an epoch of mini-batches.
+Two hidden layers of that size compare ``DeepNNClassifier`` (ReLU, its
+default) with ``MLPClassifier``'s adam (ReLU too), same budget. An iteration
+of adam is an epoch of mini-batches.
 
 Fit and predict times are medians of interleaved rounds over the models of
 one data set. Peak memory is what tracemalloc sees (numpy's buffers
@@ -42,7 +44,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknotes import GDLogisticRegression, ShallowNNClassifier
+from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
 from sknotes.datasets import make_flower
 
 from ._common import interleaved_times, peak_memory
@@ -181,6 +183,12 @@ def models(n_hidden, n_train, tiny=False):
             max_iter=nn_iter,
             random_state=0,
         ),
+        f"DeepNNClassifier(({n_hidden}, {n_hidden}))": DeepNNClassifier(
+            (n_hidden, n_hidden), max_iter=nn_iter, random_state=0
+        ),
+        f"MLPClassifier(({n_hidden}, {n_hidden})) adam": MLPClassifier(
+            (n_hidden, n_hidden), max_iter=nn_iter, random_state=0
+        ),
     }
 
 
@@ -300,7 +308,7 @@ def plot(rows):
 
 
 def _family(model):
-    return "sknotes" if model.startswith(("GD", "Shallow")) else "sklearn"
+    return "sknotes" if model.startswith(("GD", "Shallow", "Deep")) else "sklearn"
 
 
 def _short(model):
@@ -309,6 +317,7 @@ def _short(model):
         .replace("LogisticRegression", "LogReg")
         .replace("(solver='nesterov')", "(nesterov)")
         .replace("ShallowNNClassifier", "ShallowNN")
+        .replace("DeepNNClassifier", "DeepNN")
         .replace("MLPClassifier", "MLP")
         .replace("SGDClassifier(loss='log_loss')", "SGD(log_loss)")
     )

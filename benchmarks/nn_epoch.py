@@ -1,13 +1,18 @@
-"""One training epoch of ShallowNNClassifier against MLPClassifier and its floor.
+"""One training epoch of the sknotes networks against MLPClassifier and a floor.
 
 Both libraries run full-batch gradient descent (``MLPClassifier(solver='sgd',
 batch_size=n_samples, momentum=0)``) on ``make_classification(100_000, 100)``
-with 64 hidden units and the same activation and dtype, so an epoch does the
-same arithmetic. Fit-level overhead (input checks, initialisation) cancels
-out: an epoch is ``(fit with 1 + k iterations - fit with 1) / k``. The
-floor is the time of the epoch's two large matrix products alone,
-``X W1^T`` and ``X^T dZ1``. Goals: at least 2.5x faster than MLPClassifier,
-at most 1.2x the matrix products.
+with the same hidden layers, activation and dtype, so an epoch does the same
+arithmetic: ``ShallowNNClassifier`` with 64 hidden units (tanh and ReLU), and
+``DeepNNClassifier(hidden_layer_sizes=(256, 128, 64))`` with ReLU. Fit-level
+overhead (input checks, initialisation) cancels out: an epoch is ``(fit with
+1 + k iterations - fit with 1) / k``.
+
+The floor is the time of the epoch's matrix products alone, on whole arrays:
+for every layer the forward product ``A[l-1] W[l]^T`` and the weight gradient
+``A[l-1]^T dZ[l]``, and for every layer after the first the backward product
+``dZ[l] W[l]``. Goals: at least 2.5x faster than MLPClassifier, at most 1.2x
+the matrix products.
 
 Run ``python -m benchmarks.nn_epoch`` (``--quick`` for fewer samples).
 """
@@ -20,57 +25,87 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from sknotes import ShallowNNClassifier
+from sknotes import DeepNNClassifier, ShallowNNClassifier
 
 from ._common import interleaved_times
 from ._report import section_main
 
 MLP_ACTIVATION = {"tanh": "tanh", "relu": "relu", "sigmoid": "logistic"}
+DEEP_LAYERS = (256, 128, 64)
+SHALLOW_UNITS = 64
 
 
-def measure(n_samples, n_features, n_hidden, activation, dtype, epochs=4, repeat=5):
+def _ours(hidden, activation, n_iter):
+    # The notes' fixed step, like the full-batch MLP below: an epoch of the
+    # same algorithm ('auto' may try more than one step per epoch).
+    params = dict(
+        activation=activation,
+        learning_rate=0.05 if len(hidden) > 1 else 0.5,
+        max_iter=n_iter,
+        tol=0,
+        random_state=0,
+    )
+    if len(hidden) == 1:
+        return ShallowNNClassifier(n_hidden=hidden[0], **params)
+    return DeepNNClassifier(hidden_layer_sizes=hidden, **params)
+
+
+def _mlp(hidden, activation, n_samples, n_iter):
+    return MLPClassifier(
+        hidden_layer_sizes=hidden,
+        activation=MLP_ACTIVATION[activation],
+        solver="sgd",
+        batch_size=n_samples,
+        momentum=0,
+        learning_rate_init=0.05 if len(hidden) > 1 else 0.5,
+        max_iter=n_iter,
+        tol=0,
+        shuffle=False,
+        random_state=0,
+    )
+
+
+def _products(X, hidden, n_outputs=1):
+    """The epoch's matrix products on whole arrays, buffers allocated once."""
+    rng = np.random.default_rng(0)
+    sizes = [X.shape[1], *hidden, n_outputs]
+    n, dtype = X.shape[0], X.dtype
+    Ws = [rng.standard_normal((b, a)).astype(dtype) for a, b in zip(sizes, sizes[1:])]
+    Zs = [np.empty((n, b), dtype=dtype) for b in sizes[1:]]
+    dWTs = [np.empty((a, b), dtype=dtype) for a, b in zip(sizes, sizes[1:])]
+    dAs = [np.empty((n, a), dtype=dtype) for a in sizes[1:-1]]
+
+    def products():
+        A = X
+        for W, Z in zip(Ws, Zs):
+            np.matmul(A, W.T, out=Z)  # forward: Z[l] = A[l-1] W[l]^T
+            A = Z
+        for l in range(len(Ws) - 1, -1, -1):
+            A_prev = X if l == 0 else Zs[l - 1]
+            np.matmul(A_prev.T, Zs[l], out=dWTs[l])  # dW[l]^T = A[l-1]^T dZ[l]
+            if l > 0:
+                np.matmul(Zs[l], Ws[l], out=dAs[l - 1])  # dA[l-1] = dZ[l] W[l]
+
+    return products
+
+
+def measure(n_samples, n_features, hidden, activation, dtype, epochs=4, repeat=5):
     """Per-epoch times; fit overhead cancels in ``fit(1 + epochs) - fit(1)``."""
+    hidden = (hidden,) if np.isscalar(hidden) else tuple(hidden)
     X, y = make_classification(n_samples, n_features, random_state=0)
     X = X.astype(dtype)
-
-    def ours(n_iter):
-        # The notes' fixed step, like the full-batch MLP below: an epoch of
-        # the same algorithm ('auto' may try more than one step per epoch).
-        return ShallowNNClassifier(
-            n_hidden=n_hidden,
-            activation=activation,
-            learning_rate=0.5,
-            max_iter=n_iter,
-            tol=0,
-            random_state=0,
-        )
-
-    def mlp(n_iter):
-        return MLPClassifier(
-            hidden_layer_sizes=(n_hidden,),
-            activation=MLP_ACTIVATION[activation],
-            solver="sgd",
-            batch_size=n_samples,
-            momentum=0,
-            learning_rate_init=0.5,
-            max_iter=n_iter,
-            tol=0,
-            shuffle=False,
-            random_state=0,
-        )
-
-    rng = np.random.default_rng(0)
-    W1 = rng.standard_normal((n_hidden, n_features)).astype(dtype)
-    Z = np.empty((n_samples, n_hidden), dtype=dtype)
-    dWT = np.empty((n_features, n_hidden), dtype=dtype)
+    floor = _products(X, hidden)
 
     def products():
         for _ in range(epochs):
-            np.matmul(X, W1.T, out=Z)  # forward:  Z1 = X W1^T
-            np.matmul(X.T, Z, out=dWT)  # backward: dW1^T = X^T dZ1
+            floor()
 
-    short_ours, long_ours = ours(1), ours(1 + epochs)
-    short_mlp, long_mlp = mlp(1), mlp(1 + epochs)
+    short_ours, long_ours = (
+        _ours(hidden, activation, 1),
+        _ours(hidden, activation, 1 + epochs),
+    )
+    short_mlp = _mlp(hidden, activation, n_samples, 1)
+    long_mlp = _mlp(hidden, activation, n_samples, 1 + epochs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         times = interleaved_times(
@@ -87,6 +122,8 @@ def measure(n_samples, n_features, n_hidden, activation, dtype, epochs=4, repeat
     mlp_epoch = (times["mlp_long"] - times["mlp_short"]) / epochs
     products_epoch = times["products"] / epochs
     return {
+        "model": type(short_ours).__name__,
+        "hidden": "x".join(map(str, hidden)),
         "dtype": np.dtype(dtype).name,
         "activation": activation,
         "ours_ms": 1e3 * ours_epoch,
@@ -97,11 +134,13 @@ def measure(n_samples, n_features, n_hidden, activation, dtype, epochs=4, repeat
     }
 
 
-def run(quick=False, activations=("tanh", "relu")):
+def run(quick=False):
     n = 20_000 if quick else 100_000
+    cases = [((SHALLOW_UNITS,), "tanh"), ((SHALLOW_UNITS,), "relu")]
+    cases.append((DEEP_LAYERS, "relu"))
     return [
-        measure(n, 100, 64, activation, dtype)
-        for activation in activations
+        measure(n, 100, hidden, activation, dtype)
+        for hidden, activation in cases
         for dtype in (np.float64, np.float32)
     ]
 

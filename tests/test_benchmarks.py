@@ -71,7 +71,7 @@ def test_every_file_is_stamped(tiny_run):
         ("vectorisation", vectorisation.TABLE_COLUMNS),
         ("convergence", ["dataset", "iteration", "sknotes_loss", "mlp_loss"]),
         ("lr_iteration", ["dtype", "iteration_ms", "two_products_ms", "ratio"]),
-        ("nn_epoch", ["dtype", "ours_ms", "mlp_ms", "speedup_vs_mlp"]),
+        ("nn_epoch", ["model", "hidden", "dtype", "ours_ms", "speedup_vs_mlp"]),
     ],
 )
 def test_section_columns(tiny_run, name, columns):
@@ -83,7 +83,7 @@ def test_section_columns(tiny_run, name, columns):
 def test_compare_covers_every_model_and_dataset(tiny_run):
     frame = read(tiny_run[0], "compare")
     assert frame["dataset"].nunique() == 4  # three arrays and the JPEG digits
-    assert frame.groupby("dataset")["model"].nunique().eq(7).all()
+    assert frame.groupby("dataset")["model"].nunique().eq(9).all()
     assert frame["accuracy"].between(0, 1).all()
     assert (frame["peak_mb"] > 0).all()
 
@@ -92,7 +92,11 @@ def test_defaults_covers_every_case(tiny_run):
     out = tiny_run[0]
     frame = read(out, "defaults")
     cases = frame[frame["sknotes"] != "(all)"]
-    assert set(cases["sknotes"]) >= {"GDLogisticRegression", "ShallowNNClassifier"}
+    assert set(cases["sknotes"]) >= {
+        "GDLogisticRegression",
+        "ShallowNNClassifier",
+        "DeepNNClassifier",
+    }
     assert set(cases["scaling"]) == {"raw", "standardized"}
     # every (data set, scaling) has one row per sknotes classifier
     per_case = cases.groupby(["dataset", "scaling"])["sknotes"].nunique()
@@ -190,10 +194,11 @@ def test_convergence_curves_agree(tiny_run):
 
 def test_headline_lists_every_goal(tiny_run):
     headline = (tiny_run[0] / "headline.md").read_text()
+    assert "DeepNNClassifier 8x4x4" in headline
     for goal in (
         "LR iteration / two mat-vec products",
-        "ShallowNN epoch speed-up over MLPClassifier",
-        "ShallowNN epoch / its two matrix products",
+        "Network epoch speed-up over MLPClassifier",
+        "Network epoch / its matrix products",
         "GD time to LR accuracy / LR fit time",
         "Default accuracy within 1 point of scikit-learn's default",
         "Default total fit time / scikit-learn's default",
