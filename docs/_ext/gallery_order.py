@@ -4,6 +4,7 @@ ORDER = (
     "plot_learning_rates.py",
     "plot_hidden_sizes.py",
     "plot_activations.py",
+    "plot_depth.py",
     "plot_image_folder.py",
     "plot_compare_sklearn.py",
 )
