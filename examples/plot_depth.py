@@ -44,8 +44,8 @@ for depth in [1, 2, 3, 4]:
         f"{depth} hidden layer{'s' * (depth > 1)}: "
         f"train {net.score(X_train, y_train):.3f}, "
         f"test {net.score(X_test, y_test):.3f}, "
-        f"final cost {net.loss_curve_[-1]:.3f} after {net.n_iter_} iterations "
-        f"({net.stop_reason_})"
+        f"final cost {net.loss_curve_[-1]:.3f}, "
+        f"{net.n_iter_} iterations ({net.stop_reason_})"
     )
 
 # %%
@@ -59,7 +59,9 @@ for depth, net in networks.items():
 ax_cost.set(xlabel="iteration", ylabel="training cost", yscale="log")
 ax_cost.legend()
 depths = list(networks)
-ax_acc.bar(depths, [networks[d].score(X_test, y_test) for d in depths], color="C0")
+ax_acc.bar(
+    depths, [networks[d].score(X_test, y_test) for d in depths], color="C0"
+)
 ax_acc.set(
     xlabel="hidden layers of 16 units",
     ylabel="test accuracy",
@@ -81,7 +83,9 @@ for ax, (depth, net) in zip(axes, networks.items()):
         net, X, response_method="predict", cmap="RdBu", alpha=0.35, ax=ax
     )
     ax.scatter(*X_test.T, c=y_test, cmap="RdBu", s=4, edgecolors="none")
-    ax.set_title(f"{depth} x 16: {net.score(X_test, y_test):.2f}", fontsize=10)
+    ax.set_title(
+        f"{depth} x 16: {net.score(X_test, y_test):.2f}", fontsize=10
+    )
     ax.set(xlabel="", ylabel="", xticks=[], yticks=[])
 fig.tight_layout()
 plt.show()

@@ -21,9 +21,12 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._blocks import row_blocks
+from ._dask import is_dask_collection, predict_blocks
 from ._gradient_descent import gradient_descent
 from ._network import DenseNetwork
 from ._preconditioning import Preconditioner
+from ._threads import fit_threads
 
 _FLOATS = [np.float64, np.float32]
 
@@ -120,7 +123,14 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             raise
 
     def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
-        X, codes, sample_weight, classes = self._training_arrays(X, y, sample_weight)
+        prepare = (
+            self._dask_training_data
+            if is_dask_collection(X)
+            else self._in_memory_training_data
+        )
+        (X, targets, s), validation, classes, total_weight = prepare(
+            X, y, sample_weight, X_val, y_val, sample_weight_val
+        )
         warm = self.warm_start and self.__sklearn_is_fitted__()
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
@@ -135,40 +145,7 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             )
         dtype = X.dtype
         n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
-
-        validation = None
-        if X_val is not None or y_val is not None:
-            if X_val is None or y_val is None:
-                raise ValueError("X_val and y_val must be given together.")
-            X_val = validate_data(
-                self,
-                X_val,
-                reset=False,
-                accept_sparse="csr",
-                dtype=dtype,
-                order="C",
-            )
-            val_codes = _encode_validation(y_val, X_val.shape[0], classes)
-            sw_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
-            )
-            validation = (X_val, val_codes, sw_val)
-        elif self.early_stopping:
-            rng = check_random_state(self.random_state)
-            X, X_v, codes, c_v, sample_weight, sw_v = train_test_split(
-                X,
-                codes,
-                sample_weight,
-                test_size=self.validation_fraction,
-                random_state=rng,
-                stratify=codes,
-            )
-            validation = (X_v, c_v, sw_v)
-
-        (X, targets, s), total_weight = _normalised(X, codes, sample_weight, n_outputs)
         l2 = self.alpha / total_weight
-        if validation is not None:
-            validation, _ = _normalised(*validation, n_outputs, "validation sample")
 
         network = self._make_network(X.shape[1], n_outputs, dtype)
         auto = isinstance(self.learning_rate, str)  # 'auto'
@@ -184,23 +161,28 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             if scaling is not None:
                 scaling.scale_initial_weights()
 
-        result = gradient_descent(
-            network,
-            X,
-            targets,
-            s,
-            l2=l2,
-            learning_rate="auto" if auto else float(self.learning_rate),
-            max_iter=self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            solver=self._solver(),
-            preconditioner=scaling,
-            validation=validation,
-            early_stopping=self.early_stopping,
-            verbose=int(self.verbose),
-            estimator_name=type(self).__name__,
+        remote = hasattr(X, "network_loss_grad")  # rows on dask workers
+        n_blocks = (
+            1 if remote else len(row_blocks(X.shape[0], network.rows_per_block()))
         )
+        with fit_threads(n_blocks) as network.n_threads:
+            result = gradient_descent(
+                network,
+                X,
+                targets,
+                s,
+                l2=l2,
+                learning_rate="auto" if auto else float(self.learning_rate),
+                max_iter=self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                solver=self._solver(),
+                preconditioner=scaling,
+                validation=validation,
+                early_stopping=self.early_stopping,
+                verbose=int(self.verbose),
+                estimator_name=type(self).__name__,
+            )
 
         self.classes_ = classes
         self._set_weights(
@@ -223,6 +205,103 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             self.validation_loss_curve_ = result.validation_loss_curve
         self.best_loss_ = result.best_loss
         return self
+
+    def _in_memory_training_data(
+        self, X, y, sample_weight, X_val, y_val, sample_weight_val
+    ):
+        """``((X, targets, s), validation, classes, total_weight)`` from arrays."""
+        X, codes, sample_weight, classes = self._training_arrays(X, y, sample_weight)
+        dtype = X.dtype
+        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
+        validation = None
+        if X_val is not None or y_val is not None:
+            validation = self._validation_arrays(
+                X_val, y_val, sample_weight_val, classes, dtype
+            )
+        elif self.early_stopping:
+            rng = check_random_state(self.random_state)
+            X, X_v, codes, c_v, sample_weight, sw_v = train_test_split(
+                X,
+                codes,
+                sample_weight,
+                test_size=self.validation_fraction,
+                random_state=rng,
+                stratify=codes,
+            )
+            validation = (X_v, c_v, sw_v)
+        train, total_weight = _normalised(X, codes, sample_weight, n_outputs)
+        if validation is not None:
+            validation, _ = _normalised(*validation, n_outputs, "validation sample")
+        return train, validation, classes, total_weight
+
+    def _validation_arrays(self, X_val, y_val, sample_weight_val, classes, dtype):
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        X_val = validate_data(
+            self,
+            X_val,
+            reset=False,
+            accept_sparse="csr",
+            dtype=dtype,
+            order="C",
+        )
+        val_codes = _encode_validation(y_val, X_val.shape[0], classes)
+        sw_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+        )
+        return X_val, val_codes, sw_val
+
+    def _dask_training_data(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
+        """The same as :meth:`_in_memory_training_data` for dask collections.
+
+        The rows stay on the dask workers as :class:`sknotes._dask.RemoteRows`;
+        the training loop sees the same cost and gradient (see that module).
+        """
+        from ._dask import RemoteRows, dask_arrays
+
+        X, y, sample_weight, classes, counts, names = dask_arrays(X, y, sample_weight)
+        self.n_features_in_ = X.shape[1]
+        if names is not None:
+            self.feature_names_in_ = names
+        else:
+            vars(self).pop("feature_names_in_", None)
+        if classes.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least two classes "
+                f"in the data, but the data contain only one class: {classes[0]!r}."
+            )
+        dtype = X.dtype
+        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
+        class_weight = None
+        if self.class_weight is not None:
+            class_weight = _class_weight_vector(self.class_weight, classes, counts)
+        rows = RemoteRows.from_dask(
+            X, y, sample_weight, classes, class_weight, n_outputs
+        )
+        validation = None
+        if (X_val is not None or y_val is not None) and is_dask_collection(X_val):
+            X_v, y_v, sw_v, _, _, _ = dask_arrays(X_val, y_val, sample_weight_val)
+            if X_v.shape[1] != X.shape[1]:
+                raise ValueError(
+                    f"X_val has {X_v.shape[1]} features, but X has {X.shape[1]}."
+                )
+            validation = RemoteRows.from_dask(
+                X_v.astype(dtype), y_v, sw_v, classes, None, n_outputs
+            )
+        elif X_val is not None or y_val is not None:
+            validation = self._validation_arrays(
+                X_val, y_val, sample_weight_val, classes, dtype
+            )
+            validation, _ = _normalised(*validation, n_outputs, "validation sample")
+        elif self.early_stopping:
+            seed = check_random_state(self.random_state).randint(2**31 - 1)
+            rows, validation = rows.split(self.validation_fraction, seed)
+        if isinstance(validation, RemoteRows):
+            total = _remote_total(validation, "validation sample")
+            validation = (validation.normalised(total), None, None)
+        total_weight = _remote_total(rows, "sample")
+        train = (rows.normalised(total_weight), None, None)
+        return train, validation, classes, total_weight
 
     def _solver(self):
         """'auto' is momentum with the 'auto' step, the notes' update otherwise."""
@@ -282,6 +361,8 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             For two classes, the log-odds of ``classes_[1]``; otherwise one
             column per class.
         """
+        if is_dask_collection(X):
+            return predict_blocks(self, "decision_function", X)
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=_FLOATS)
         network, X = self._fitted_network(X)
@@ -301,6 +382,8 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to one; columns follow ``classes_``.
         """
+        if is_dask_collection(X):
+            return predict_blocks(self, "predict_proba", X)
         return np.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X):
@@ -315,6 +398,8 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        if is_dask_collection(X):
+            return predict_blocks(self, "predict_log_proba", X)
         Z = self.decision_function(X)
         if Z.ndim == 1:
             # log sigma(-z) and log sigma(z): the two classes' log-probabilities
@@ -334,6 +419,8 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
+        if is_dask_collection(X):
+            return predict_blocks(self, "predict", X)
         Z = self.decision_function(X)
         # sigma(z) > 0.5 exactly when z > 0, the notes' threshold.
         index = (Z > 0).astype(int) if Z.ndim == 1 else Z.argmax(axis=1)
@@ -355,6 +442,26 @@ def _normalised(X, codes, weight, n_outputs, what="sample"):
         raise ValueError(f"The {what} weights sum to zero: there is nothing to fit.")
     targets = codes.astype(X.dtype) if n_outputs == 1 else codes
     return (X, targets, (weight / total).astype(X.dtype)), total
+
+
+def _remote_total(rows, what):
+    """Total weight of remote rows, with the same error as :func:`_normalised`."""
+    total = 0.0
+    for chunk_total, _ in rows.sums():
+        total += chunk_total
+    if not total > 0:
+        raise ValueError(f"The {what} weights sum to zero: there is nothing to fit.")
+    return total
+
+
+def _class_weight_vector(class_weight, classes, counts):
+    """Weight of each class, as ``compute_class_weight`` gives it."""
+    if class_weight == "balanced":
+        return counts.sum() / (len(classes) * counts.astype(np.float64))
+    weights = np.ones(len(classes))
+    for k, label in enumerate(classes):
+        weights[k] = class_weight.get(label, 1.0)
+    return weights
 
 
 def _encode_validation(y_val, n_rows, classes):

@@ -74,25 +74,40 @@ def column_moments(X, sample_weight, center=True):
     >>> mean.tolist(), var.tolist()
     ([2.0, 10.0], [1.0, 0.0])
     """
+    if hasattr(X, "column_moments"):  # rows held elsewhere (sknotes._dask)
+        return X.column_moments(center)
     s = np.asarray(sample_weight, dtype=np.float64)
     if sp.issparse(X):
         X64 = sp.csr_matrix(X, dtype=np.float64)
         mean = np.asarray(X64.T @ s).ravel() if center else np.zeros(X.shape[1])
         second = np.asarray(X64.multiply(X64).T @ s).ravel()
         return mean, np.maximum(second - mean * mean, 0.0)
-    mean = np.zeros(X.shape[1])
-    if center:
-        for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
-            block = X[start : start + _MOMENT_BLOCK_ROWS]
-            mean += s[start : start + _MOMENT_BLOCK_ROWS] @ block
-    var = np.zeros(X.shape[1])
+    mean = weighted_column_sum(X, s) if center else np.zeros(X.shape[1])
+    # two passes: no cancellation in E[x^2] - E[x]^2
+    return mean, weighted_squared_deviation(X, s, mean)
+
+
+def weighted_column_sum(X, sample_weight):
+    """``sample_weight @ X`` in float64, by row blocks (dense ``X``)."""
+    s = np.asarray(sample_weight, dtype=np.float64)
+    total = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
+        block = X[start : start + _MOMENT_BLOCK_ROWS]
+        total += s[start : start + _MOMENT_BLOCK_ROWS] @ block
+    return total
+
+
+def weighted_squared_deviation(X, sample_weight, mean):
+    """``sample_weight @ (X - mean)**2`` in float64, by row blocks (dense ``X``)."""
+    s = np.asarray(sample_weight, dtype=np.float64)
+    total = np.zeros(X.shape[1])
     for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
         # A copy: X itself must not change.
         block = np.array(X[start : start + _MOMENT_BLOCK_ROWS], dtype=np.float64)
         block -= mean
-        block *= block  # two passes: no cancellation in E[x^2] - E[x]^2
-        var += s[start : start + _MOMENT_BLOCK_ROWS] @ block
-    return mean, var
+        block *= block
+        total += s[start : start + _MOMENT_BLOCK_ROWS] @ block
+    return total
 
 
 class Preconditioner:

@@ -25,6 +25,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
+from ._dask import is_dask_collection
+
 __all__ = ["IMAGE_EXTENSIONS", "ImageFlattener", "ImageLoadError", "load_image_folder"]
 
 #: File extensions (lower case) that :func:`load_image_folder` treats as images.
@@ -299,6 +301,9 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
             This transformer.
         """
         plan = self._plan()
+        if is_dask_collection(X):
+            # only the first image's header is read, and only without a size
+            X = _first_of_dask(X)
         sources = _as_sources(X)
         width, height = plan.size or _native_size(sources[0])
         self.image_shape_ = (height, width, plan.channels)
@@ -328,6 +333,8 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
             # Stateless: an unfitted instance still checks its parameters.
             self._validate_params()
         plan = self._plan()
+        if is_dask_collection(X):
+            return self._transform_dask(X, plan)
         sources = _as_sources(X)
         height, width = self._output_hw(plan, sources)
         out = np.empty(
@@ -339,6 +346,25 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
         )
         fill(sources, plan, (width, height), out, self.normalize, n_jobs)
         return out
+
+    def _transform_dask(self, X, plan):
+        """A dask array of paths -> a dask array of rows, decoded on the workers."""
+        if hasattr(X, "to_dask_array"):  # a dask Series or one-column DataFrame
+            X = X.to_dask_array(lengths=True)
+        if X.ndim == 2 and X.shape[1] == 1:
+            X = X[:, 0]
+        if X.ndim != 1:
+            raise ValueError(
+                f"Expected a 1-d dask array of image paths, got {X.ndim} dimensions."
+            )
+        height, width = self._output_hw(plan, _as_sources(_first_of_dask(X)))
+        n_out = height * width * plan.channels
+        return X.map_blocks(
+            self.transform,
+            new_axis=1,
+            chunks=(X.chunks[0], (n_out,)),
+            dtype=np.dtype(self.dtype),
+        )
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns, like ``'r0_c1_red'``.
@@ -429,6 +455,15 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
             return height, width
         width, height = plan.size or _native_size(sources[0])
         return height, width
+
+
+def _first_of_dask(X):
+    """The first element of a dask collection of paths, as a one-item list."""
+    if hasattr(X, "to_dask_array"):
+        X = X.to_dask_array(lengths=True)
+    if X.shape[0] == 0:
+        raise ValueError("Expected at least one image path, got an empty sequence.")
+    return list(np.asarray(X[:1].compute()).ravel())
 
 
 def _as_sources(X):

@@ -1,0 +1,389 @@
+"""Training on dask arrays: the row blocks are the chunks, and they stay on the workers.
+
+The cost and its gradient are sums over rows (see ``sknotes._blocks``), so a
+data set split into row chunks on a dask cluster needs no approximation: each
+iteration sends the parameter vector to the workers, every worker computes
+the cost and the gradient of the chunks it holds, and the client adds the
+results in chunk order. Per iteration that is ``n_params`` numbers out
+(broadcast once) and ``n_chunks * (n_params + 1)`` numbers back; nothing the
+size of ``X`` ever leaves the workers.
+
+The chunks are prepared once per fit (labels encoded, weights normalised,
+values checked) and kept in the workers' memory as futures, so that an
+iteration runs no task graph but one small task per chunk. Without a
+``distributed`` client the same per-chunk functions run in this process,
+one chunk after the other.
+
+dask is an optional dependency (the ``[dask]`` extra); this module imports it
+only when a dask collection reaches an estimator.
+"""
+
+import numbers
+import threading
+import warnings
+
+import numpy as np
+
+__all__ = ["RemoteRows", "dask_arrays", "is_dask_collection", "predict_blocks"]
+
+
+def is_dask_collection(obj):
+    """True for a dask array, DataFrame or Series, without importing dask."""
+    module = type(obj).__module__ or ""
+    return module == "dask" or module.startswith(("dask.", "dask_expr"))
+
+
+def _as_dask_array(obj, name):
+    """A dask array from a dask array, DataFrame or Series (lengths known)."""
+    if hasattr(obj, "to_dask_array"):
+        obj = obj.to_dask_array(lengths=True)
+    if any(np.isnan(c) for chunks in obj.chunks for c in chunks):
+        raise ValueError(f"{name} has chunks of unknown size; compute their lengths.")
+    return obj
+
+
+def _client():
+    """The active ``distributed`` client, or None (run the chunks locally)."""
+    try:
+        from distributed import get_client
+    except ImportError:
+        return None
+    try:
+        return get_client()
+    except ValueError:  # no client was started
+        return None
+
+
+class _LocalExecutor:
+    """The part of ``distributed.Client`` that RemoteRows uses, in this process."""
+
+    def submit(self, func, *args, **kwargs):
+        kwargs.pop("pure", None)
+        args = [a.value if isinstance(a, _Done) else a for a in args]
+        return _Done(func(*args, **kwargs))
+
+    def gather(self, futures):
+        return [f.result() for f in futures]
+
+    def scatter(self, data, broadcast=False):
+        return data
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+# -- the functions that run on the workers ------------------------------------
+
+
+def _prepare_chunk(X, y, weight, classes, class_weight, dtype, n_outputs):
+    """Check one chunk and encode it: ``(X, codes or 0/1 targets, weights)``."""
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D; a chunk has shape {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError("Input X contains NaN or infinity.")
+    y = np.asarray(y).ravel()
+    if y.shape[0] != X.shape[0]:
+        raise ValueError("X and y have chunks of different lengths.")
+    codes = np.searchsorted(classes, y)
+    codes = np.minimum(codes, len(classes) - 1)
+    if not np.array_equal(classes[codes], y):
+        raise ValueError("y has labels that are not in the classes found.")
+    weight = np.ones(len(y), dtype=dtype) if weight is None else np.asarray(weight)
+    weight = weight.astype(dtype).ravel()
+    if weight.shape[0] != X.shape[0]:
+        raise ValueError("sample_weight and X have chunks of different lengths.")
+    if not np.isfinite(weight).all() or (weight < 0).any():
+        raise ValueError("Negative values in sample_weight, or NaN/infinity.")
+    if class_weight is not None:
+        weight = weight * class_weight[codes].astype(dtype)
+    targets = codes.astype(dtype) if n_outputs == 1 else codes
+    return X, targets, weight
+
+
+def _chunk_sums(part):
+    X, _, weight = part
+    return float(weight.sum(dtype=np.float64)), X.shape[0]
+
+
+def _normalise_chunk(part, total):
+    X, targets, weight = part
+    return X, targets, (weight / total).astype(X.dtype)
+
+
+def _split_chunk(part, fraction, seed, validation):
+    """The training or the validation rows of one chunk (a seeded, fixed split)."""
+    X, targets, weight = part
+    rng = np.random.RandomState(seed)
+    held_out = rng.uniform(size=X.shape[0]) < fraction
+    rows = held_out if validation else ~held_out
+    return X[rows], targets[rows], weight[rows]
+
+
+def _chunk_moments(part, mean):
+    """Weighted column sums of one chunk: ``s @ X`` or ``s @ (X - mean)^2``."""
+    from ._preconditioning import weighted_column_sum, weighted_squared_deviation
+
+    X, _, weight = part
+    if mean is None:
+        return weighted_column_sum(X, weight)
+    return weighted_squared_deviation(X, weight, mean)
+
+
+# One network (with its buffers) per spec and per worker thread: a worker
+# process may run several tasks at once, and each needs its own parameters.
+_LOCAL = threading.local()
+
+
+def _chunk_loss_grad(spec, theta, part, want_grad):
+    """One chunk's share of the cost and of its gradient, at ``theta``."""
+    from ._network import DenseNetwork
+
+    networks = getattr(_LOCAL, "networks", None)
+    if networks is None:
+        networks = _LOCAL.networks = {}
+    network = networks.get(spec)
+    if network is None:
+        if len(networks) > 8:
+            networks.clear()
+        sizes, activation, slope, dtype, fit_intercept, block_rows = spec
+        network = networks[spec] = DenseNetwork(
+            sizes,
+            activation=activation,
+            negative_slope=slope,
+            dtype=dtype,
+            block_rows=block_rows,
+            fit_intercept=fit_intercept,
+        )
+    network.params[:] = theta
+    X, targets, weight = part
+    grad = np.empty_like(network.params) if want_grad else None
+    loss = network.loss_grad(X, targets, weight, 0.0, grad)
+    return loss, grad
+
+
+# -- the client side ----------------------------------------------------------
+
+
+class RemoteRows:
+    """Training rows held as row chunks on dask workers.
+
+    ``DenseNetwork.loss_grad`` hands a ``RemoteRows`` over to
+    :meth:`network_loss_grad`, which maps the network's per-block cost and
+    gradient over the chunks where they are and adds the results in chunk
+    order: the result does not depend on the number of workers.
+
+    Use :meth:`from_dask` to build one.
+    """
+
+    def __init__(self, executor, parts, n_rows, n_features, dtype):
+        self.executor = executor
+        self.parts = parts
+        self.n_rows = int(n_rows)
+        self.n_features = int(n_features)
+        self.dtype = np.dtype(dtype)
+
+    # the shape of X, as the estimators read it
+    @property
+    def shape(self):
+        return (self.n_rows, self.n_features)
+
+    @classmethod
+    def from_dask(cls, X, y, sample_weight, classes, class_weight, n_outputs):
+        """Prepare the chunks of the arrays of :func:`dask_arrays` on the workers."""
+        import dask
+
+        executor = _client() or _LocalExecutor()
+        dtype = X.dtype
+        X_parts = X.to_delayed().ravel()
+        y_parts = y.to_delayed().ravel()
+        w_parts = (
+            sample_weight.to_delayed().ravel()
+            if sample_weight is not None
+            else [None] * len(X_parts)
+        )
+        tasks = [
+            dask.delayed(_prepare_chunk)(
+                x, t, w, classes, class_weight, dtype, n_outputs
+            )
+            for x, t, w in zip(X_parts, y_parts, w_parts)
+        ]
+        if isinstance(executor, _LocalExecutor):
+            parts = [_Done(p) for p in dask.compute(*tasks)]
+        else:
+            parts = executor.compute(tasks)
+        return cls(executor, parts, X.shape[0], X.shape[1], dtype)
+
+    def sums(self):
+        """``(total weight, rows)`` of every chunk, in order."""
+        return self._gather(_chunk_sums)
+
+    def normalised(self, total):
+        """The same rows with weights divided by ``total``."""
+        parts = [
+            self.executor.submit(_normalise_chunk, p, total, pure=False)
+            for p in self.parts
+        ]
+        return type(self)(
+            self.executor, parts, self.n_rows, self.n_features, self.dtype
+        )
+
+    def split(self, fraction, seed):
+        """``(training, validation)``: each chunk's rows split at random."""
+        halves = []
+        for validation in (False, True):
+            parts = [
+                self.executor.submit(
+                    _split_chunk, p, fraction, seed + k, validation, pure=False
+                )
+                for k, p in enumerate(self.parts)
+            ]
+            halves.append(
+                type(self)(self.executor, parts, 0, self.n_features, self.dtype)
+            )
+        for half in halves:
+            half.n_rows = sum(n for _, n in half.sums())
+        return halves
+
+    def column_moments(self, center=True):
+        """Weighted column means and variances, in float64, as in memory."""
+        if not center:
+            raise NotImplementedError("dask input needs fit_intercept=True")
+        mean = _ordered_sum(self._gather(_chunk_moments, None))
+        var = _ordered_sum(self._gather(_chunk_moments, mean))
+        return mean, var
+
+    def network_loss_grad(self, network, grad):
+        """The data part of ``J`` (no penalty) and its gradient into ``grad``."""
+        spec = (
+            tuple(network.layer_sizes),
+            network.activation,
+            float(network.negative_slope),
+            network.dtype.str,
+            bool(network.fit_intercept),
+            network.block_rows,
+        )
+        theta = self.executor.scatter(network.params.copy(), broadcast=True)
+        futures = [
+            self.executor.submit(
+                _chunk_loss_grad, spec, theta, p, grad is not None, pure=False
+            )
+            for p in self.parts
+        ]
+        results = self.executor.gather(futures)
+        loss = 0.0
+        if grad is not None:
+            grad[:] = 0
+        for chunk_loss, chunk_grad in results:
+            loss += chunk_loss
+            if grad is not None:
+                grad += chunk_grad
+        return loss
+
+    def _gather(self, func, *args):
+        futures = [self.executor.submit(func, p, *args, pure=False) for p in self.parts]
+        return self.executor.gather(futures)
+
+
+def _ordered_sum(vectors):
+    total = np.zeros_like(np.asarray(vectors[0], dtype=np.float64))
+    for v in vectors:
+        total += v
+    return total
+
+
+def dask_arrays(X, y, sample_weight):
+    """Checked dask arrays for ``X``, ``y`` and ``sample_weight``, and what they hold.
+
+    Returns ``(X, y, sample_weight, classes, counts, names)``: ``X`` as a
+    float32 or float64 dask array (float32 stays float32), ``y`` and the
+    weights as dask arrays chunked like its rows (or None), the sorted class
+    labels and their counts (computed: one pass over ``y``), and the column
+    names of a DataFrame (or None).
+    """
+    import dask.array as da
+    from sklearn.utils.multiclass import type_of_target
+
+    names = None
+    if hasattr(X, "columns"):
+        names = np.asarray([str(c) for c in X.columns], dtype=object)
+    X = _as_dask_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D array for X, got {X.ndim} dimension(s).")
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"X has shape {X.shape}: at least one row and one column.")
+    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+        raise ValueError(f"X must hold numbers, not {X.dtype}.")
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    X = X.astype(dtype).rechunk({1: -1})
+    rows = (X.chunks[0],)
+    y = _as_dask_array(y, "y") if is_dask_collection(y) else np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y must be 1-d with one label per row of X ({X.shape[0]}); "
+            f"got shape {y.shape}."
+        )
+    y = y.rechunk(rows) if is_dask_collection(y) else da.from_array(y, chunks=rows)
+    if sample_weight is not None:
+        if is_dask_collection(sample_weight):
+            sample_weight = _as_dask_array(sample_weight, "sample_weight")
+        elif isinstance(sample_weight, numbers.Number):
+            sample_weight = da.full(X.shape[0], float(sample_weight), chunks=rows)
+        else:
+            sample_weight = np.asarray(sample_weight)
+        if sample_weight.shape != (X.shape[0],):
+            raise ValueError(
+                f"sample_weight must have shape ({X.shape[0]},), "
+                f"not {sample_weight.shape}."
+            )
+        if is_dask_collection(sample_weight):
+            sample_weight = sample_weight.rechunk(rows)
+        else:
+            sample_weight = da.from_array(sample_weight, chunks=rows)
+    classes, counts = (
+        np.asarray(a) for a in da.compute(*da.unique(y, return_counts=True))
+    )
+    kind = type_of_target(classes)
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(f"Unknown label type: {kind!r}; y must hold class labels.")
+    return X, y, sample_weight, classes, counts, names
+
+
+def predict_blocks(estimator, method, X):
+    """``getattr(estimator, method)`` block by block, lazily, as a dask array."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator)
+    names = getattr(estimator, "feature_names_in_", None)
+    if hasattr(X, "columns") and names is not None:
+        columns = np.asarray([str(c) for c in X.columns], dtype=object)
+        if not np.array_equal(columns, names):
+            raise ValueError(
+                "The feature names should match those that were passed during fit."
+            )
+    X = _as_dask_array(X, "X")
+    if X.ndim != 2 or X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[-1]} features, but {type(estimator).__name__} is "
+            f"expecting {estimator.n_features_in_} features as input."
+        )
+    X = X.rechunk({1: -1})
+    n_classes = len(estimator.classes_)
+
+    def apply(block):
+        with warnings.catch_warnings():
+            # the blocks are arrays; the names were checked above
+            warnings.filterwarnings("ignore", message="X does not have valid feature")
+            return getattr(estimator, method)(block)
+
+    if method == "predict":
+        return X.map_blocks(apply, drop_axis=1, dtype=estimator.classes_.dtype)
+    dtype = estimator._get_weights()[0][0].dtype
+    if method == "decision_function" and n_classes == 2:
+        return X.map_blocks(apply, drop_axis=1, dtype=dtype)
+    return X.map_blocks(apply, chunks=(X.chunks[0], (n_classes,)), dtype=dtype)
