@@ -80,6 +80,7 @@ SECTIONS = {
         "Image loading: ImageFlattener against the notes' loop",
         _image_loading,
     ),
+    "cluster": ("Training on a dask cluster", _own),
 }
 
 
@@ -199,6 +200,48 @@ def headline_rows(results):
         ratio = r["ratio_to_products"]
         goal = "Network epoch / its matrix products"
         rows.append(_goal(goal, case, ratio, "<= 1.2", ratio <= 1.2, "nn_epoch"))
+
+    cluster, status = rows_of("cluster")
+    goal = "Cluster iteration / dask-ml iteration"
+    if cluster is None:
+        rows.append(_not_run(goal, "cluster", status))
+    for r in cluster or []:
+        if r["case"] == "(all)":
+            rows.append(_not_run(goal, "cluster", r["note"]))
+        elif "vs_dask_ml" in r:
+            met = r["vs_dask_ml"] <= 0.1
+            comment = f"{r['cluster_ms']:.1f} ms against {r['dask_ml_ms']:.0f} ms"
+            rows.append(
+                _goal(
+                    goal, r["case"], r["vs_dask_ml"], "<= 0.1", met, "cluster", comment
+                )
+            )
+        elif r["case"].startswith("large"):
+            ratio = r["cluster_vs_memory"]
+            rows.append(
+                _goal(
+                    "Cluster iteration / in-memory iteration",
+                    r["case"],
+                    ratio,
+                    "<= 2.0",
+                    ratio <= 2.0,
+                    "cluster",
+                    f"{r['cluster_ms']:.1f} ms against {r['memory_ms']:.1f} ms",
+                )
+            )
+        elif r["case"].startswith("out of core"):
+            comment = f"peak worker memory {r['peak_worker_gib']:.2f} GiB"
+            rows.append(
+                _goal(
+                    "Out-of-core fit: loss curve vs in memory (relative)",
+                    r["case"],
+                    r["loss_curve_rel_diff"],
+                    "< 1e-10",
+                    r["goal_met"],
+                    "cluster",
+                    comment,
+                )
+            )
 
     tta, status = rows_of("time_to_accuracy")
     goal = "GD time to LR accuracy / LR fit time"

@@ -58,7 +58,8 @@ class _LocalExecutor:
     """The part of ``distributed.Client`` that RemoteRows uses, in this process."""
 
     def submit(self, func, *args, **kwargs):
-        kwargs.pop("pure", None)
+        for option in ("pure", "workers", "allow_other_workers"):
+            kwargs.pop(option, None)
         args = [a.value if isinstance(a, _Done) else a for a in args]
         return _Done(func(*args, **kwargs))
 
@@ -140,6 +141,11 @@ def _chunk_moments(part, mean):
 _LOCAL = threading.local()
 
 
+def _chunks_loss_grad(spec, theta, want_grad, *parts):
+    """``[(cost, gradient)]`` of each chunk in ``parts``, at ``theta``."""
+    return [_chunk_loss_grad(spec, theta, part, want_grad) for part in parts]
+
+
 def _chunk_loss_grad(spec, theta, part, want_grad):
     """One chunk's share of the cost and of its gradient, at ``theta``."""
     from ._network import DenseNetwork
@@ -168,6 +174,17 @@ def _chunk_loss_grad(spec, theta, part, want_grad):
 
 
 # -- the client side ----------------------------------------------------------
+
+# Parameter vectors up to this size travel inside each task; larger ones are
+# scattered to every worker once per iteration.
+_INLINE_PARAMS = 100_000
+
+
+def _placed_on(worker):
+    """Task options that run a task where its chunks are (a hint, not a rule)."""
+    if worker is None:
+        return {"pure": False}
+    return {"pure": False, "workers": [worker], "allow_other_workers": True}
 
 
 class RemoteRows:
@@ -252,14 +269,19 @@ class RemoteRows:
 
     def column_moments(self, center=True):
         """Weighted column means and variances, in float64, as in memory."""
-        if not center:
-            raise NotImplementedError("dask input needs fit_intercept=True")
-        mean = _ordered_sum(self._gather(_chunk_moments, None))
+        if center:
+            mean = _ordered_sum(self._gather(_chunk_moments, None))
+        else:  # second moments about zero, as column_moments does
+            mean = np.zeros(self.n_features)
         var = _ordered_sum(self._gather(_chunk_moments, mean))
         return mean, var
 
     def network_loss_grad(self, network, grad):
-        """The data part of ``J`` (no penalty) and its gradient into ``grad``."""
+        """The data part of ``J`` (no penalty) and its gradient into ``grad``.
+
+        One task per worker computes every chunk that worker holds and
+        returns one result per chunk; the client adds them in chunk order.
+        """
         spec = (
             tuple(network.layer_sizes),
             network.activation,
@@ -268,22 +290,70 @@ class RemoteRows:
             bool(network.fit_intercept),
             network.block_rows,
         )
-        theta = self.executor.scatter(network.params.copy(), broadcast=True)
+        theta = network.params.copy()
+        if theta.size > _INLINE_PARAMS:  # sent once per worker, not per task
+            theta = self.executor.scatter(theta, broadcast=True)
+        want_grad = grad is not None
         futures = [
             self.executor.submit(
-                _chunk_loss_grad, spec, theta, p, grad is not None, pure=False
+                _chunks_loss_grad,
+                spec,
+                theta,
+                want_grad,
+                *[self.parts[k] for k in chunks],
+                **_placed_on(worker),
             )
-            for p in self.parts
+            for worker, chunks in self._groups()
         ]
-        results = self.executor.gather(futures)
+        results = [None] * len(self.parts)
+        for (_, chunks), group in zip(self._groups(), self.executor.gather(futures)):
+            for k, result in zip(chunks, group):
+                results[k] = result
         loss = 0.0
-        if grad is not None:
+        if want_grad:
             grad[:] = 0
         for chunk_loss, chunk_grad in results:
             loss += chunk_loss
-            if grad is not None:
+            if want_grad:
                 grad += chunk_grad
         return loss
+
+    def _groups(self):
+        """``[(worker, chunk indices)]``: where each chunk is held, found once."""
+        if getattr(self, "_group_cache", None) is None:
+            if isinstance(self.executor, _LocalExecutor):
+                self._group_cache = [(None, list(range(len(self.parts))))]
+            else:
+                from distributed import wait
+
+                wait(self.parts)
+                holders = self.executor.who_has(self.parts)
+                limits = {
+                    address: info.get("memory_limit") or 0
+                    for address, info in self.executor.scheduler_info()[
+                        "workers"
+                    ].items()
+                }
+                # A task holds all of its chunks at once: a quarter of the
+                # worker's memory at most, so that chunks spilled to disk
+                # are read back a few at a time.
+                chunk_bytes = (
+                    (self.n_rows / max(len(self.parts), 1))
+                    * self.n_features
+                    * self.dtype.itemsize
+                )
+                groups = []
+                open_groups = {}
+                for k, part in enumerate(self.parts):
+                    worker = (holders.get(part.key) or [None])[0]
+                    budget = limits.get(worker, 0) / 4 or float("inf")
+                    group = open_groups.get(worker)
+                    if group is None or (len(group[1]) + 1) * chunk_bytes > budget:
+                        group = open_groups[worker] = (worker, [])
+                        groups.append(group)
+                    group[1].append(k)
+                self._group_cache = groups
+        return self._group_cache
 
     def _gather(self, func, *args):
         futures = [self.executor.submit(func, p, *args, pure=False) for p in self.parts]

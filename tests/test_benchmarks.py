@@ -72,9 +72,12 @@ def test_every_file_is_stamped(tiny_run):
         ("convergence", ["dataset", "iteration", "sknotes_loss", "mlp_loss"]),
         ("lr_iteration", ["dtype", "iteration_ms", "two_products_ms", "ratio"]),
         ("nn_epoch", ["model", "hidden", "dtype", "ours_ms", "speedup_vs_mlp"]),
+        ("cluster", ["case", "cluster_ms", "memory_ms", "cluster_vs_memory"]),
     ],
 )
 def test_section_columns(tiny_run, name, columns):
+    if name == "cluster":
+        pytest.importorskip("distributed", reason="the [dask] extra is optional")
     frame = read(tiny_run[0], name)
     assert len(frame) > 0
     assert set(columns) <= set(frame.columns)

@@ -261,3 +261,12 @@ def test_grid_search_on_the_dask_backend_equals_n_jobs_1(cluster, jpeg_folder):
         spread = clone(search).set_params(n_jobs=-1).fit(paths, labels)
     for key in ["split0_test_score", "split1_test_score", "mean_test_score"]:
         np.testing.assert_array_equal(spread.cv_results_[key], serial.cv_results_[key])
+
+
+def test_no_intercept_on_dask(data):
+    X, y, _ = data
+    estimator = GDLogisticRegression(fit_intercept=False, max_iter=15)
+    memory = _fit(estimator, X, y)
+    chunked = _fit(estimator, da.from_array(X, chunks=(800, 8)), y)
+    _assert_same_model(chunked, memory, 1e-10)
+    np.testing.assert_array_equal(chunked.intercept_, 0.0)
