@@ -118,15 +118,24 @@ class BlockSum:
             if out is not None:
                 out[:] = 0
             return 0.0
+        # The sum runs in float64 whatever the blocks' dtype: float32 blocks
+        # are added into a float64 total, rounded to float32 once at the end.
+        # Sums grouped differently (by chunk on a dask cluster) then agree to
+        # rounding of the float64 total, not of float32.
+        total_grad = out
+        if out is not None and out.dtype != np.float64:
+            total_grad = self._float64_total()
+        direct = total_grad is not None and total_grad.dtype == self._dtype
         threads = min(self.n_threads, len(blocks))
         slots = self._get_slots(threads)
         total = 0.0
         for first in range(0, len(blocks), threads):
             wave = blocks[first : first + threads]
             grads = [None] * len(wave)
-            if out is not None:
+            if total_grad is not None:
+                # the very first block writes the total itself: 0 + g is g
                 grads = [
-                    out if first == 0 and k == 0 else self._buffer(k)
+                    total_grad if direct and first == 0 and k == 0 else self._buffer(k)
                     for k in range(len(wave))
                 ]
             if len(wave) == 1:
@@ -142,9 +151,20 @@ class BlockSum:
                 costs += [future.result() for future in futures]
             for k, cost in enumerate(costs):
                 total += cost
-                if out is not None and grads[k] is not out:
-                    out += grads[k]
+                if total_grad is None or grads[k] is total_grad:
+                    continue
+                if first == 0 and k == 0:
+                    total_grad[:] = grads[k]
+                else:
+                    total_grad += grads[k]
+        if total_grad is not None and total_grad is not out:
+            out[:] = total_grad
         return total
+
+    def _float64_total(self):
+        if getattr(self, "_total", None) is None:
+            self._total = np.empty(self._n_values, dtype=np.float64)
+        return self._total
 
     def _get_slots(self, n):
         while len(self._slots) < n:

@@ -168,7 +168,9 @@ def _chunk_loss_grad(spec, theta, part, want_grad):
         )
     network.params[:] = theta
     X, targets, weight = part
-    grad = np.empty_like(network.params) if want_grad else None
+    # float64 whatever the data: the client adds the chunks in float64 and
+    # rounds once, as the in-memory sum does (see sknotes._blocks)
+    grad = np.empty(network.params.shape, np.float64) if want_grad else None
     loss = network.loss_grad(X, targets, weight, 0.0, grad)
     return loss, grad
 
@@ -310,12 +312,13 @@ class RemoteRows:
             for k, result in zip(chunks, group):
                 results[k] = result
         loss = 0.0
-        if want_grad:
-            grad[:] = 0
+        total = np.zeros(grad.shape, np.float64) if want_grad else None
         for chunk_loss, chunk_grad in results:
             loss += chunk_loss
             if want_grad:
-                grad += chunk_grad
+                total += chunk_grad
+        if want_grad:
+            grad[:] = total
         return loss
 
     def _groups(self):

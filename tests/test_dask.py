@@ -270,3 +270,14 @@ def test_no_intercept_on_dask(data):
     chunked = _fit(estimator, da.from_array(X, chunks=(800, 8)), y)
     _assert_same_model(chunked, memory, 1e-10)
     np.testing.assert_array_equal(chunked.intercept_, 0.0)
+
+
+def test_float32_dask_fit_equals_the_in_memory_fit():
+    # the gradients are added in float64 and rounded once, in memory and on
+    # dask alike, so chunking does not change float32 results
+    X, y = make_classification(40_000, 12, random_state=3)
+    X = X.astype(np.float32)
+    estimator = ShallowNNClassifier(n_hidden=6, max_iter=20, random_state=0)
+    memory = _fit(estimator, X, y)
+    chunked = _fit(estimator, da.from_array(X, chunks=(15_000, 12)), y)
+    _assert_same_model(chunked, memory, 1e-10)
