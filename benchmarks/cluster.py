@@ -40,6 +40,7 @@ from ._report import section_main
 GOAL_VS_DASK_ML = 0.1  # sknotes iteration / dask-ml iteration
 GOAL_VS_MEMORY = 2.0  # cluster iteration / in-memory iteration
 GIB = 2**30
+BLOCK = 8192  # rows per block of logistic regression on 20 to 100 features
 
 
 def _quiet():
@@ -94,6 +95,8 @@ def _data(n_rows, n_features, n_chunks, dtype, seed=0):
     import dask.array as da
 
     rows = -(-n_rows // n_chunks)
+    if rows > BLOCK:  # whole blocks per chunk: the same sums as in memory
+        rows = -(-rows // BLOCK) * BLOCK
     X = da.random.RandomState(seed).normal(size=(n_rows, n_features), chunks=rows)
     X = X.astype(dtype)
     w = np.linspace(-1, 1, n_features)

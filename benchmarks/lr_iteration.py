@@ -71,9 +71,7 @@ def run(quick=False):
     # 100,000 x 100 streams X from memory; 20,000 x 100 (8 to 16 MB) stays in
     # the caches, where fixed per-iteration costs weigh most.
     sizes = [20_000] if quick else [100_000, 20_000]
-    return [
-        measure(n, 100, dtype) for n in sizes for dtype in (np.float64, np.float32)
-    ]
+    return [measure(n, 100, dtype) for n in sizes for dtype in (np.float64, np.float32)]
 
 
 def main(argv=None):
