@@ -162,6 +162,12 @@ def _add_fit_parser(commands):
         "--out", metavar="MODEL", help="save the fitted pipeline here (joblib)"
     )
     parser.add_argument(
+        "--save-interrupted",
+        action="store_true",
+        help="on Ctrl-C during training, still save the model reached so far "
+        "to --out (by default an interrupted run saves nothing and exits 130)",
+    )
+    parser.add_argument(
         "--plot", metavar="IMAGE", help="save the cost curve here (needs matplotlib)"
     )
     parser.add_argument(
@@ -314,7 +320,20 @@ def _run_fit(args):
 
     say(f"Training {estimator}")
     start = time.perf_counter()
-    _fit_reporting_progress(estimator, X_train, y_train, X_test, y_test, args.quiet)
+    try:
+        _fit_reporting_progress(estimator, X_train, y_train, X_test, y_test, args.quiet)
+    except KeyboardInterrupt:
+        # Ctrl-C stops the program (exit 130). The estimator holds the
+        # iterations reached; it is saved only when asked for.
+        if args.out and args.save_interrupted and hasattr(estimator, "n_iter_"):
+            _save_model(make_pipeline(flattener, estimator), args.out)
+            _say(
+                f"interrupted after {estimator.n_iter_} iterations; that model "
+                f"was saved to {args.out} (--save-interrupted)"
+            )
+        elif args.out:
+            _say(f"interrupted; no model was saved to {args.out}")
+        raise
     fit_time = time.perf_counter() - start
     pipeline = make_pipeline(flattener, estimator)
 

@@ -31,6 +31,10 @@ from ._threads import fit_threads
 _FLOATS = [np.float64, np.float32]
 
 
+class _Interrupted(KeyboardInterrupt):
+    """Ctrl-C after the fitted state was published (see ``fit``)."""
+
+
 class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
     """Base class of the gradient-descent classifiers; not for direct use."""
 
@@ -116,6 +120,10 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         }
         try:
             return self._fit(X, y, sample_weight, X_val, y_val, sample_weight_val)
+        except _Interrupted as exc:
+            # Ctrl-C during training: the model of the iterations reached is
+            # published (usable, finite), and the interrupt goes on.
+            raise KeyboardInterrupt(str(exc)) from None
         except BaseException:
             for key in ("n_features_in_", "feature_names_in_"):
                 vars(self).pop(key, None)
@@ -204,6 +212,12 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.validation_loss_curve_ = result.validation_loss_curve
         self.best_loss_ = result.best_loss
+        if result.stop_reason == "interrupted":
+            raise _Interrupted(
+                f"{type(self).__name__}: training interrupted after "
+                f"{self.n_iter_} iterations; the estimator holds the parameters "
+                "reached so far."
+            )
         return self
 
     def _in_memory_training_data(

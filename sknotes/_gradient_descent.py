@@ -351,14 +351,12 @@ def gradient_descent(
             if result.stop_reason != "max_iter":
                 break
     except KeyboardInterrupt:
+        # The caller publishes the parameters reached so far, then lets the
+        # interrupt go on (a loop of fits or a grid search must stop too).
         result.stop_reason = "interrupted"
-        warnings.warn(
-            f"{estimator_name}: training interrupted by the user after "
-            f"{result.n_iter} iterations; the model holds the parameters "
-            "reached so far.",
-            UserWarning,
-            stacklevel=4,
-        )
+        if validation is not None:
+            # an interrupt inside the validation pass: keep the curves aligned
+            del result.loss_curve[len(result.validation_loss_curve) :]
 
     rule.finish(theta, result.n_iter)
     result.step_size = rule.eta if rule.adaptive else rule.learning_rate

@@ -175,7 +175,9 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         Why the fit stopped: ``'converged'``, ``'validation'`` (early
         stopping), ``'rising'`` (a fixed step made the cost rise; the best
         parameters were kept), ``'stalled'`` (no step lowers the cost any
-        more), ``'max_iter'`` or ``'interrupted'``; see ``tol``.
+        more), ``'max_iter'`` or ``'interrupted'`` (Ctrl-C: the
+        estimator holds the parameters reached and ``fit`` re-raises the
+        ``KeyboardInterrupt``); see ``tol``.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -464,7 +466,9 @@ class ShallowNNClassifier(DeepNNClassifier):
         Why the fit stopped: ``'converged'``, ``'validation'`` (early
         stopping), ``'rising'`` (a fixed step made the cost rise; the best
         parameters were kept), ``'stalled'`` (no step lowers the cost any
-        more), ``'max_iter'`` or ``'interrupted'``; see ``tol``.
+        more), ``'max_iter'`` or ``'interrupted'`` (Ctrl-C: the
+        estimator holds the parameters reached and ``fit`` re-raises the
+        ``KeyboardInterrupt``); see ``tol``.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

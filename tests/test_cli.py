@@ -484,3 +484,28 @@ def test_no_chance_warning_when_the_model_learns(folders, capsys):
     train, test = folders
     assert main(["fit", str(train), "--test", str(test), "--size", "8", "8"]) == 0
     assert "no better than" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("save", [False, True])
+def test_ctrl_c_exits_130_and_saves_only_when_asked(
+    folders, tmp_path, monkeypatch, capsys, save
+):
+    from _problems import interrupt_on_call
+
+    train, _ = folders
+    model = tmp_path / "model.joblib"
+    interrupt_on_call(monkeypatch, 4)
+    argv = ["fit", str(train), "--size", "8", "8", "--out", str(model), "--quiet",
+            "--learning-rate", "0.001", "--max-iter", "50", "--tol", "0"]  # fmt: skip
+    status = main(argv + (["--save-interrupted"] if save else []))
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert status == 130
+    assert model.exists() == save
+    if save:
+        saved = joblib.load(model)[-1]
+        assert saved.stop_reason_ == "interrupted"
+        assert saved.n_iter_ == len(saved.loss_curve_)
+        assert "was saved" in err
+    else:
+        assert "no model was saved" in err

@@ -273,8 +273,9 @@ def test_interrupt_during_a_trial_step_keeps_the_last_accepted_point(
 ):
     X, y = load_wine(return_X_y=True)
     interrupt_on_call(monkeypatch, stop_at)
-    with pytest.warns(UserWarning, match="interrupted"):
-        clf = GDLogisticRegression().fit(X, y)
+    clf = GDLogisticRegression()
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
     monkeypatch.undo()
     assert clf.stop_reason_ == "interrupted"
     # The model is the last point whose cost was recorded, not a trial.

@@ -298,9 +298,10 @@ def test_keyboard_interrupt_leaves_a_usable_model(est, stop_at, monkeypatch):
     interrupt_on_call(monkeypatch, stop_at)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est.set_params(max_iter=50).fit(X, y)
+        # the interrupt goes on to the caller, after the model is published
+        with pytest.raises(KeyboardInterrupt, match="interrupted after"):
+            est.set_params(max_iter=50).fit(X, y)
     messages = [(w.category, str(w.message)) for w in caught]
-    assert any(c is UserWarning and "interrupt" in m for c, m in messages), messages
     assert not any(c is ConvergenceWarning for c, _ in messages), messages
     monkeypatch.undo()
     assert est.n_iter_ == len(est.loss_curve_) == stop_at - 1
@@ -409,3 +410,50 @@ def test_nesterov_trains_the_network():
     # the model holds the parameters of the last gradient step; its cost is
     # the log loss of its predictions
     assert log_loss(y, clf.predict_proba(X)) < clf.loss_curve_[0]
+
+
+def test_interrupt_stops_a_grid_search(monkeypatch):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y, _ = _problem()
+    interrupt_on_call(monkeypatch, 7)
+    search = GridSearchCV(
+        GDLogisticRegression(max_iter=20), {"alpha": [0.0, 1.0, 2.0]}, cv=3
+    )
+    # not scored as a failed fit, not carried on past: the search stops
+    with pytest.raises(KeyboardInterrupt):
+        search.fit(X, y)
+
+
+@pytest.mark.parametrize("stop_at", [2, 4, 5])
+def test_interrupt_in_the_validation_pass_keeps_the_curves_aligned(
+    stop_at, monkeypatch
+):
+    X, y, _ = _problem()
+    clf = ShallowNNClassifier(
+        n_hidden=3, learning_rate=0.5, max_iter=30, tol=0, random_state=0
+    )
+    # training and validation costs alternate: calls 2 and 4 are validation
+    interrupt_on_call(monkeypatch, stop_at)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X[:30], y[:30], X_val=X[30:], y_val=y[30:])
+    monkeypatch.undo()
+    assert clf.stop_reason_ == "interrupted"
+    assert clf.n_iter_ == len(clf.loss_curve_) == len(clf.validation_loss_curve_)
+    assert clf.n_iter_ == (stop_at - 1) // 2
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_an_interrupt_before_training_keeps_the_previous_model(monkeypatch):
+    X, y, _ = _problem()
+    clf = GDLogisticRegression(max_iter=5).fit(X, y)
+    before = clf.coef_.copy()
+
+    def refuse(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sknotes._base.Preconditioner", refuse)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X[:, :2], y)
+    assert clf.n_features_in_ == X.shape[1]
+    np.testing.assert_array_equal(clf.coef_, before)
