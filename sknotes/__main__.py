@@ -25,6 +25,7 @@ message and exit with status 1.
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 import tempfile
 import time
@@ -292,6 +293,10 @@ def _run_fit(args):
         _check_folder_exists(args.test, "test")
     if args.plot:
         _check_plotting_available()
+        _check_plot_format(args.plot)
+        _check_writable(args.plot, "--plot")
+    if args.out:
+        _check_writable(args.out, "--out")
     train = load_image_folder(args.train_dir)
     test = load_image_folder(args.test) if args.test else None
     if test is not None:
@@ -500,11 +505,51 @@ def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet):
             _say(f"warning: {warning.message}")
 
 
+def _check_writable(path, option):
+    """Fail before any image is read when ``path`` cannot take the output."""
+    path = Path(path)
+    if path.is_dir():
+        raise CommandError(f"{option} {path} is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise CommandError(f"{option} {path} is not a regular file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(f"{option} {path}: the folder {folder} does not exist")
+    try:  # the one reliable test of permission: create a file there
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".sknotes-check-"):
+            pass
+    except OSError as exc:
+        raise CommandError(
+            f"{option} {path}: cannot write in {folder} ({exc.strerror})"
+        ) from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CommandError(f"{option} {path}: the file is not writable")
+
+
+def _write_atomically(path, write):
+    """``write(file)`` into a temporary file beside ``path``, then rename it.
+
+    The rename replaces ``path`` in one step, so a failed save (a full disk,
+    a file size limit, Ctrl-C) leaves the previous file as it was.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def _save_model(pipeline, path):
     import joblib
 
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, path)
+    _write_atomically(path, lambda file: joblib.dump(pipeline, file))
 
 
 def _check_plotting_available():
@@ -517,6 +562,18 @@ def _check_plotting_available():
         ) from None
 
 
+def _check_plot_format(path):
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    fmt = Path(path).suffix.lstrip(".").lower()
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if fmt and fmt not in supported:
+        raise CommandError(
+            f"--plot {path}: matplotlib cannot write .{fmt} files; use one of "
+            + ", ".join(f".{name}" for name in sorted(supported))
+        )
+
+
 def _save_loss_plot(pipeline, path):
     # A bare Figure, not pyplot: no GUI backend, nothing left open.
     from matplotlib.figure import Figure
@@ -525,8 +582,8 @@ def _save_loss_plot(pipeline, path):
 
     figure = Figure(figsize=(6.4, 4.8), layout="constrained")
     LossCurveDisplay.from_estimator(pipeline, ax=figure.subplots())
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
+    fmt = Path(path).suffix.lstrip(".").lower() or None
+    _write_atomically(path, lambda file: figure.savefig(file, format=fmt))
 
 
 # -- predict -----------------------------------------------------------------

@@ -91,6 +91,7 @@ def test_fit_saves_model_and_plot(folders, tmp_path, capsys):
     matplotlib.use("Agg")
     train, test = folders
     model, plot = tmp_path / "out" / "model.joblib", tmp_path / "cost.png"
+    model.parent.mkdir()
     status = main(
         ["fit", str(train), "--test", str(test), "--size", "8", "8",
          "--max-iter", "40", "--learning-rate", "0.5", "--tol", "0",
@@ -509,3 +510,88 @@ def test_ctrl_c_exits_130_and_saves_only_when_asked(
         assert "was saved" in err
     else:
         assert "no model was saved" in err
+
+
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ("{tmp}", "is a folder"),
+        ("{tmp}/missing/model.joblib", "does not exist"),
+        ("/dev/full", "not a regular file"),
+    ],
+)
+def test_unwritable_out_fails_before_loading(
+    folders, no_loading, tmp_path, capsys, out, message
+):
+    train, _ = folders
+    out = out.format(tmp=tmp_path)
+    assert main(["fit", str(train), "--out", out, "--quiet"]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_unwritable_folder_fails_before_loading(folders, no_loading, tmp_path, capsys):
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        argv = ["fit", str(folders[0]), "--out", str(locked / "m.joblib")]
+        assert main(argv) == 1
+        assert "cannot write" in capsys.readouterr().err
+    finally:
+        locked.chmod(0o700)
+
+
+def test_plot_format_is_checked_before_loading(folders, no_loading, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    argv = ["fit", str(folders[0]), "--plot", str(tmp_path / "cost.xyz")]
+    assert main(argv) == 1
+    assert "cannot write .xyz" in capsys.readouterr().err
+
+
+def test_a_failed_save_leaves_the_previous_model_intact(folders, tmp_path, monkeypatch):
+    import joblib as joblib_module
+
+    train, _ = folders
+    model = tmp_path / "model.joblib"
+    argv = ["fit", str(train), "--size", "8", "8", "--out", str(model), "--quiet"]
+    assert main(argv) == 0
+    before = model.read_bytes()
+
+    def half_written(value, file, *args, **kwargs):
+        file.write(b"half a model")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(joblib_module, "dump", half_written)
+    assert main(argv) == 1
+    assert model.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib"]
+
+
+def test_a_file_size_limit_does_not_truncate_the_previous_model(folders, tmp_path):
+    resource = pytest.importorskip("resource")
+    train, _ = folders
+    model = tmp_path / "model.joblib"
+    argv = ["fit", str(train), "--size", "16", "16", "--out", str(model), "--quiet"]
+    assert main(argv) == 0
+    before = model.read_bytes()
+    limit = len(before) // 2
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    root = str(Path(sknotes.__file__).resolve().parents[1])
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, "-m", "sknotes", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=limit_file_size,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "File too large" in result.stderr or "EFBIG" in result.stderr
+    assert model.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib"]
