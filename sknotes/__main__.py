@@ -16,15 +16,18 @@ the options of each command:
 Results go to standard output, progress to standard error. Errors print a
 message and exit with status 1.
 
-.. warning::
-   A model file is a pickle (saved with joblib). Loading one with ``sknotes
-   predict`` runs whatever code the file contains: only load model files you
-   made yourself or otherwise trust.
+Model files are written with ``skops.io`` (the ``[skops]`` extra), which
+stores the fitted state without any code: ``sknotes predict`` loads a file
+only when every type in it is numpy's, scikit-learn's or sknotes' own, and
+names the other types when it refuses one. Pickle files (joblib) can run
+arbitrary code when loaded; ``predict`` opens them only with
+``--allow-pickle``.
 """
 
 import argparse
 import contextlib
 import importlib
+import importlib.util
 import os
 import sys
 import tempfile
@@ -37,9 +40,11 @@ import numpy as np
 __all__ = ["main"]
 
 _PROG = "sknotes"
-_PICKLE_WARNING = (
-    "A model file is a pickle: loading it runs any code it contains. "
-    "Only load model files you made yourself or otherwise trust."
+_MODEL_FILES = (
+    "Model files are skops files: they hold the fitted state and no code, and "
+    "only numpy, scikit-learn and sknotes types are loaded from them. A "
+    "pickle (joblib) file can run any code when loaded; predict opens one "
+    "only with --allow-pickle."
 )
 
 
@@ -96,7 +101,7 @@ def _build_parser():
         prog=_PROG,
         description="Image classifiers from the deep-learning course notes, "
         "as scikit-learn pipelines.",
-        epilog=_PICKLE_WARNING,
+        epilog=_MODEL_FILES,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_fit_parser(commands)
@@ -113,7 +118,7 @@ def _add_fit_parser(commands):
         "which holds one subfolder of images per class (the subfolder names "
         "are the labels). Prints the accuracy and the fit time.",
         epilog="Example: sknotes fit data/train --test data/test "
-        "--out model.joblib --plot cost.png",
+        "--out model.skops --plot cost.png",
     )
     parser.add_argument("train_dir", metavar="TRAIN_DIR", help="training folder")
     parser.add_argument(
@@ -160,7 +165,9 @@ def _add_fit_parser(commands):
         "layer for the deep network, first to last (e.g. --hidden 20 7 5)",
     )
     parser.add_argument(
-        "--out", metavar="MODEL", help="save the fitted pipeline here (joblib)"
+        "--out",
+        metavar="MODEL",
+        help="save the fitted pipeline here, as a skops file (needs the [skops] extra)",
     )
     parser.add_argument(
         "--save-interrupted",
@@ -183,9 +190,15 @@ def _add_predict_parser(commands):
         help="label images with a saved model",
         description="Print one line per image: the path, the predicted label "
         "and its probability, separated by tabs.",
-        epilog="Security: " + _PICKLE_WARNING,
+        epilog="Security: " + _MODEL_FILES,
     )
     parser.add_argument("model", metavar="MODEL", help="model file from 'sknotes fit'")
+    parser.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="also load a pickle (joblib) model file; a pickle runs any code "
+        "it contains, so only use this for files you made or trust",
+    )
     parser.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
     parser.add_argument(
         "--n-jobs", type=int, default=None, metavar="N", help="decoding threads"
@@ -297,6 +310,10 @@ def _run_fit(args):
         _check_writable(args.plot, "--plot")
     if args.out:
         _check_writable(args.out, "--out")
+        if importlib.util.find_spec("skops") is None:
+            raise CommandError(
+                '--out needs skops; install it with: pip install "sknotes[skops]"'
+            )
     train = load_image_folder(args.train_dir)
     test = load_image_folder(args.test) if args.test else None
     if test is not None:
@@ -547,9 +564,13 @@ def _write_atomically(path, write):
 
 
 def _save_model(pipeline, path):
-    import joblib
+    from ._model_files import ModelFileError, dumps
 
-    _write_atomically(path, lambda file: joblib.dump(pipeline, file))
+    try:
+        data = dumps(pipeline)
+    except ModelFileError as exc:
+        raise CommandError(str(exc)) from None
+    _write_atomically(path, lambda file: file.write(data))
 
 
 def _check_plotting_available():
@@ -590,7 +611,7 @@ def _save_loss_plot(pipeline, path):
 
 
 def _run_predict(args):
-    model = _load_model(args.model)
+    model = _load_model(args.model, allow_pickle=args.allow_pickle)
     if args.n_jobs is not None and hasattr(model, "set_params"):
         with contextlib.suppress(ValueError):
             model.set_params(imageflattener__n_jobs=args.n_jobs)
@@ -605,20 +626,31 @@ def _run_predict(args):
         print(f"{path}\t{label}\t{probability:.4f}")
 
 
-def _load_model(path):
-    import joblib
+def _load_model(path, allow_pickle=False):
+    from sklearn.pipeline import Pipeline
 
-    if not Path(path).is_file():
-        raise CommandError(f"model file {path} not found")
+    from ._model_files import ModelFileError, load
+
     try:
-        model = joblib.load(path)
-    except Exception as exc:
-        raise CommandError(f"cannot load model file {path}: {exc}") from exc
-    if not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+        model = load(path, allow_pickle=allow_pickle)
+    except ModelFileError as exc:
+        raise CommandError(str(exc)) from None
+    from .images import ImageFlattener
+
+    if isinstance(model, Pipeline) and isinstance(model[0], ImageFlattener):
+        if hasattr(model[-1], "predict_proba") and hasattr(model, "classes_"):
+            return model
+    what = type(model).__name__
+    if hasattr(model, "predict_proba") and not isinstance(model, Pipeline):
         raise CommandError(
-            f"{path} does not hold a fitted classifier; make one with 'sknotes fit'"
+            f"{path} holds a bare {what}, without the ImageFlattener that turns "
+            "images into its input; sknotes predict needs the pipeline that "
+            "'sknotes fit --out' saves"
         )
-    return model
+    raise CommandError(
+        f"{path} holds a {what}, not a fitted image classifier; make one with "
+        "'sknotes fit ... --out MODEL'"
+    )
 
 
 # -- demo --------------------------------------------------------------------

@@ -17,7 +17,7 @@ def public_estimators(base=BaseEstimator):
     --------
     >>> from sklearn.base import ClassifierMixin
     >>> [cls.__name__ for cls in public_estimators(ClassifierMixin)]
-    ['GDLogisticRegression', 'ShallowNNClassifier']
+    ['DeepNNClassifier', 'GDLogisticRegression', 'ShallowNNClassifier']
     """
     import sknotes
 

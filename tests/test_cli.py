@@ -19,6 +19,7 @@ from sknotes.__main__ import (
     _non_negative_float,
     main,
 )
+from sknotes._model_files import load as load_model_file
 from sknotes.linear_model import GDLogisticRegression
 
 # The values of the estimators' ``stop_reason_``.
@@ -78,7 +79,7 @@ def no_loading(monkeypatch):
 @pytest.fixture(scope="module")
 def model_file(folders, tmp_path_factory):
     train, _ = folders
-    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    path = tmp_path_factory.mktemp("model") / "model.skops"
     assert (
         main(["fit", str(train), "--size", "8", "8", "--out", str(path), "--quiet"])
         == 0
@@ -90,7 +91,7 @@ def test_fit_saves_model_and_plot(folders, tmp_path, capsys):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     train, test = folders
-    model, plot = tmp_path / "out" / "model.joblib", tmp_path / "cost.png"
+    model, plot = tmp_path / "out" / "model.skops", tmp_path / "cost.png"
     model.parent.mkdir()
     status = main(
         ["fit", str(train), "--test", str(test), "--size", "8", "8",
@@ -127,7 +128,7 @@ def test_fit_shallow_network(folders, capsys):
 
 def test_fit_deep_network_with_three_hidden_layers(folders, tmp_path, capsys):
     train, test = folders
-    model = tmp_path / "deep.joblib"
+    model = tmp_path / "deep.skops"
     status = main(
         ["fit", str(train), "--test", str(test), "--model", "deep",
          "--hidden", "20", "7", "5", "--size", "8", "8", "--out", str(model),
@@ -136,7 +137,7 @@ def test_fit_deep_network_with_three_hidden_layers(folders, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert status == 0, err
     assert "test accuracy:  1.0000" in out
-    pipeline = joblib.load(model)
+    pipeline = load_model_file(model)
     network = pipeline[-1]
     assert type(network).__name__ == "DeepNNClassifier"
     assert network.hidden_layer_sizes == (20, 7, 5)
@@ -209,12 +210,75 @@ def test_predict_with_missing_model(tmp_path, capsys):
 
 
 def test_predict_with_a_file_that_is_not_a_model(tmp_path, capsys):
-    import joblib
-
     path = tmp_path / "numbers.joblib"
     joblib.dump([1, 2, 3], path)
+    # a pickle is refused unless allowed, and then found not to be a model
     assert main(["predict", str(path), "a.jpg"]) == 1
-    assert "does not hold a fitted classifier" in capsys.readouterr().err
+    assert "--allow-pickle" in capsys.readouterr().err
+    assert main(["predict", str(path), "a.jpg", "--allow-pickle"]) == 1
+    assert "not a fitted image classifier" in capsys.readouterr().err
+
+
+class _Exploit:
+    """A pickle payload: unpickling it runs a shell command."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_pickle_runs_no_code(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "model.joblib"
+    joblib.dump(_Exploit(marker), path)
+    assert main(["predict", str(path), "a.jpg"]) == 1
+    assert "runs any code" in capsys.readouterr().err
+    assert not marker.exists()
+
+
+def test_a_skops_file_with_untrusted_types_is_refused(tmp_path, capsys):
+    sio = pytest.importorskip("skops.io")
+    from collections import OrderedDict
+
+    path = tmp_path / "model.skops"
+    sio.dump(OrderedDict(a=_Exploit(tmp_path / "x")), path)
+    assert main(["predict", str(path), "a.jpg"]) == 1
+    err = capsys.readouterr().err
+    assert "does not trust" in err and "_Exploit" in err
+
+
+def test_bad_model_files_are_named_for_what_they_are(folders, tmp_path, capsys):
+    empty = tmp_path / "empty.skops"
+    empty.touch()
+    assert main(["predict", str(empty), "a.jpg"]) == 1
+    assert "is empty" in capsys.readouterr().err
+    image = next(iter(sorted(folders[0].glob("*/*.jpg"))))
+    assert main(["predict", str(image), "a.jpg"]) == 1
+    assert "is a JPEG image, not a model file" in capsys.readouterr().err
+    sio = pytest.importorskip("skops.io")
+    bare = tmp_path / "bare.skops"
+    from sknotes import GDLogisticRegression
+
+    X, y = np.random.RandomState(0).normal(size=(20, 3)), np.arange(20) % 2
+    sio.dump(GDLogisticRegression(max_iter=3).fit(X, y), bare)
+    assert main(["predict", str(bare), "a.jpg"]) == 1
+    assert "bare GDLogisticRegression" in capsys.readouterr().err
+
+
+def test_a_trusted_pickle_loads_with_allow_pickle(
+    folders, model_file, tmp_path, capsys
+):
+    from sknotes._model_files import load
+
+    pipeline = load(model_file)
+    path = tmp_path / "model.joblib"
+    joblib.dump(pipeline, path)
+    _, test = folders
+    images = [str(p) for p in sorted(test.glob("*/*.jpg"))]
+    assert main(["predict", str(path), *images, "--allow-pickle"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(images)
 
 
 def test_predict_with_a_bad_image(model_file, tmp_path, capsys):
@@ -223,9 +287,10 @@ def test_predict_with_a_bad_image(model_file, tmp_path, capsys):
     assert "missing.jpg" in capsys.readouterr().err
 
 
-def test_help_warns_that_models_are_pickles(capsys):
+def test_help_explains_model_files(capsys):
     assert main(["predict", "--help"]) == 0
-    assert "pickle" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "skops" in out and "--allow-pickle" in out
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     for command in ["fit", "predict", "demo"]:
@@ -280,7 +345,7 @@ def test_plot_without_matplotlib_fails_before_training(
 ):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     train, _ = folders
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skops"
     status = main(["fit", str(train), "--plot", "cost.png", "--out", str(model)])
     assert status == 1
     err = capsys.readouterr().err
@@ -352,7 +417,7 @@ def test_rising_cost_fails_the_command_and_saves_nothing(
 
     monkeypatch.setattr(cli, "_fit_reporting_progress", fit_then_rise)
     train, _ = folders
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skops"
     status = main(
         ["fit", str(train), "--size", "8", "8", "--quiet", "--out", str(model)]
     )  # fmt: skip
@@ -494,7 +559,7 @@ def test_ctrl_c_exits_130_and_saves_only_when_asked(
     from _problems import interrupt_on_call
 
     train, _ = folders
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skops"
     interrupt_on_call(monkeypatch, 4)
     argv = ["fit", str(train), "--size", "8", "8", "--out", str(model), "--quiet",
             "--learning-rate", "0.001", "--max-iter", "50", "--tol", "0"]  # fmt: skip
@@ -504,7 +569,7 @@ def test_ctrl_c_exits_130_and_saves_only_when_asked(
     assert status == 130
     assert model.exists() == save
     if save:
-        saved = joblib.load(model)[-1]
+        saved = load_model_file(model)[-1]
         assert saved.stop_reason_ == "interrupted"
         assert saved.n_iter_ == len(saved.loss_curve_)
         assert "was saved" in err
@@ -551,28 +616,26 @@ def test_plot_format_is_checked_before_loading(folders, no_loading, tmp_path, ca
 
 
 def test_a_failed_save_leaves_the_previous_model_intact(folders, tmp_path, monkeypatch):
-    import joblib as joblib_module
-
     train, _ = folders
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skops"
     argv = ["fit", str(train), "--size", "8", "8", "--out", str(model), "--quiet"]
     assert main(argv) == 0
     before = model.read_bytes()
 
-    def half_written(value, file, *args, **kwargs):
-        file.write(b"half a model")
+    def disk_full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(joblib_module, "dump", half_written)
+    # the new model is written, then the disk fills up before it is safe
+    monkeypatch.setattr(os, "fsync", disk_full)
     assert main(argv) == 1
     assert model.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skops"]
 
 
 def test_a_file_size_limit_does_not_truncate_the_previous_model(folders, tmp_path):
     resource = pytest.importorskip("resource")
     train, _ = folders
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skops"
     argv = ["fit", str(train), "--size", "16", "16", "--out", str(model), "--quiet"]
     assert main(argv) == 0
     before = model.read_bytes()
@@ -594,4 +657,4 @@ def test_a_file_size_limit_does_not_truncate_the_previous_model(folders, tmp_pat
     assert result.returncode == 1, result.stderr
     assert "File too large" in result.stderr or "EFBIG" in result.stderr
     assert model.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skops"]
