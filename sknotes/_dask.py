@@ -126,14 +126,19 @@ def _split_chunk(part, fraction, seed, validation):
     return X[rows], targets[rows], weight[rows]
 
 
-def _chunk_moments(part, mean):
-    """Weighted column sums of one chunk: ``s @ X`` or ``s @ (X - mean)^2``."""
+def _chunk_moments(part, mean, scale):
+    """Weighted column sums of one chunk: ``s @ X`` or ``s @ ((X - mean)/scale)^2``."""
     from ._preconditioning import weighted_column_sum, weighted_squared_deviation
 
     X, _, weight = part
     if mean is None:
         return weighted_column_sum(X, weight)
-    return weighted_squared_deviation(X, weight, mean)
+    return weighted_squared_deviation(X, weight, mean, scale)
+
+
+def _chunk_magnitude(part):
+    X = part[0]
+    return np.abs(X).max(axis=0) if X.shape[0] else np.zeros(X.shape[1])
 
 
 # One network (with its buffers) per spec and per worker thread: a worker
@@ -269,14 +274,20 @@ class RemoteRows:
             half.n_rows = sum(n for _, n in half.sums())
         return halves
 
+    def column_magnitude(self):
+        """Largest magnitude of each column (1 for an all-zero column)."""
+        top = np.max(np.asarray(self._gather(_chunk_magnitude), np.float64), axis=0)
+        return np.where(top > 0, top, 1.0)
+
     def column_moments(self, center=True):
-        """Weighted column means and variances, in float64, as in memory."""
+        """Weighted column means and standard deviations, as in memory."""
+        scale = self.column_magnitude()
         if center:
-            mean = _ordered_sum(self._gather(_chunk_moments, None))
-        else:  # second moments about zero, as column_moments does
+            mean = _ordered_sum(self._gather(_chunk_moments, None, None))
+        else:  # root mean squares about zero, as column_moments does
             mean = np.zeros(self.n_features)
-        var = _ordered_sum(self._gather(_chunk_moments, mean))
-        return mean, var
+        spread = _ordered_sum(self._gather(_chunk_moments, mean, scale))
+        return mean, np.sqrt(spread) * scale
 
     def network_loss_grad(self, network, grad):
         """The data part of ``J`` (no penalty) and its gradient into ``grad``.

@@ -59,32 +59,52 @@ _MOMENT_BLOCK_ROWS = 8192
 
 
 def column_moments(X, sample_weight, center=True):
-    """Weighted column means and variances of ``X``, in float64.
+    """Weighted column means and standard deviations of ``X``, in float64.
 
     ``sample_weight`` sums to one. With ``center=False`` the means are zero
-    and the "variances" are second moments about zero. Computed in float64
-    by row blocks, so float32 data near its overflow threshold and data of
-    any size give finite results with bounded extra memory.
+    and the "deviations" are root mean squares about zero. Every column is
+    first divided by its largest magnitude, so that features near the
+    overflow or the underflow threshold of their dtype (1e160 or 1e-200 in
+    float64, 1e30 or 1e-30 in float32) give finite, non-zero results; the
+    passes run by row blocks, in float64, with bounded extra memory.
 
     Examples
     --------
     >>> import numpy as np
     >>> X = np.array([[1.0, 10.0], [3.0, 10.0]])
-    >>> mean, var = column_moments(X, np.array([0.5, 0.5]))
-    >>> mean.tolist(), var.tolist()
+    >>> mean, std = column_moments(X, np.array([0.5, 0.5]))
+    >>> mean.tolist(), std.tolist()
     ([2.0, 10.0], [1.0, 0.0])
+    >>> column_moments(X * 1e200, np.array([0.5, 0.5]))[1].tolist()
+    [1e+200, 0.0]
     """
     if hasattr(X, "column_moments"):  # rows held elsewhere (sknotes._dask)
         return X.column_moments(center)
     s = np.asarray(sample_weight, dtype=np.float64)
+    scale = column_magnitude(X)
     if sp.issparse(X):
-        X64 = sp.csr_matrix(X, dtype=np.float64)
+        X64 = sp.csr_matrix(X, dtype=np.float64) @ sp.diags(1.0 / scale)
         mean = np.asarray(X64.T @ s).ravel() if center else np.zeros(X.shape[1])
         second = np.asarray(X64.multiply(X64).T @ s).ravel()
-        return mean, np.maximum(second - mean * mean, 0.0)
+        spread = np.maximum(second - mean * mean, 0.0)
+        return mean * scale, np.sqrt(spread) * scale
     mean = weighted_column_sum(X, s) if center else np.zeros(X.shape[1])
     # two passes: no cancellation in E[x^2] - E[x]^2
-    return mean, weighted_squared_deviation(X, s, mean)
+    return mean, np.sqrt(weighted_squared_deviation(X, s, mean, scale)) * scale
+
+
+def column_magnitude(X):
+    """Largest magnitude of each column in float64 (1 for an all-zero column)."""
+    if hasattr(X, "column_magnitude"):  # rows held elsewhere (sknotes._dask)
+        return X.column_magnitude()
+    if sp.issparse(X):
+        top = abs(sp.csr_matrix(X)).max(axis=0).toarray().ravel()
+    elif X.shape[0] == 0:
+        top = np.zeros(X.shape[1])
+    else:
+        top = np.abs(X).max(axis=0)
+    top = np.asarray(top, dtype=np.float64)
+    return np.where(top > 0, top, 1.0)
 
 
 def weighted_column_sum(X, sample_weight):
@@ -97,14 +117,15 @@ def weighted_column_sum(X, sample_weight):
     return total
 
 
-def weighted_squared_deviation(X, sample_weight, mean):
-    """``sample_weight @ (X - mean)**2`` in float64, by row blocks (dense ``X``)."""
+def weighted_squared_deviation(X, sample_weight, mean, scale):
+    """``sample_weight @ ((X - mean) / scale)**2`` in float64, by row blocks."""
     s = np.asarray(sample_weight, dtype=np.float64)
     total = np.zeros(X.shape[1])
     for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
         # A copy: X itself must not change.
         block = np.array(X[start : start + _MOMENT_BLOCK_ROWS], dtype=np.float64)
         block -= mean
+        block /= scale
         block *= block
         total += s[start : start + _MOMENT_BLOCK_ROWS] @ block
     return total
@@ -138,19 +159,21 @@ class Preconditioner:
     def __init__(self, network, X, sample_weight, l2=0.0):
         self.network = network
         center = network.fit_intercept
-        mean, var = column_moments(X, sample_weight, center=center)
-        self._rms = np.sqrt(var + mean * mean)
-        spread = var + 4.0 * l2
+        mean, std = column_moments(X, sample_weight, center=center)
+        # sqrt(std^2 + mean^2) and sqrt(std^2 + 4 l2) without squaring: the
+        # features may be near their dtype's overflow or underflow threshold
+        self._rms = np.hypot(std, mean)
+        sigma = np.hypot(std, 2.0 * np.sqrt(l2))
         # A constant column (without penalty) has no scale to correct; its
         # centred gradient is zero anyway, so any finite factor is fine.
-        constant = spread <= 1e-30 * max(float(spread.max(initial=0.0)), 1e-300)
-        spread[constant] = 1.0
-        inv = 1.0 / np.sqrt(spread)
+        constant = sigma <= 1e-15 * self._rms
+        sigma[constant | (sigma == 0)] = 1.0
         dtype = network.dtype
+        inv = np.minimum(1.0 / sigma, np.finfo(dtype).max)
         self.mean = mean.astype(dtype)
         self.inv_scale = inv.astype(dtype)
-        self._mean_over_spread = (mean * inv * inv).astype(dtype)  # mu / sigma^2
-        self._inv_scale_sq = (inv * inv).astype(dtype)
+        # mu / sigma^2, as (mu / sigma) / sigma: no intermediate 1 / sigma^2
+        self._mean_over_spread = (mean * inv * inv).astype(dtype)
 
     def scale_initial_weights(self, network=None):
         r"""Shrink the first layer's random start for features above unit scale.
@@ -180,7 +203,10 @@ class Preconditioner:
         grad_W, grad_b = self.network.unpack(grad)
         out_W, out_b = self.network.unpack(out)
         oW, ob, gb = out_W[0], out_b[0], grad_b[0]
-        np.multiply(grad_W[0], self._inv_scale_sq, out=oW)
+        # (g / sigma) / sigma: 1 / sigma^2 alone would overflow or underflow
+        # for features near the dtype's limits
+        np.multiply(grad_W[0], self.inv_scale, out=oW)
+        oW *= self.inv_scale
         np.copyto(ob, gb)
         if self.network.fit_intercept:
             oW -= np.multiply.outer(gb, self._mean_over_spread)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _problems import interrupt_on_call
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -195,16 +196,21 @@ def test_column_moments_match_numpy_weighted_statistics():
     X = rng.randn(20_000, 3) * [1e-3, 1.0, 1e4] + [5.0, -2.0, 1e6]
     w = rng.uniform(0.1, 2.0, size=len(X))
     w /= w.sum()
-    mean, var = column_moments(X, w)
+    mean, std = column_moments(X, w)
     np.testing.assert_allclose(mean, np.average(X, axis=0, weights=w), rtol=1e-12)
-    expected = np.average((X - mean) ** 2, axis=0, weights=w)
-    np.testing.assert_allclose(var, expected, rtol=1e-9)
+    expected = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=w))
+    np.testing.assert_allclose(std, expected, rtol=1e-9)
     sparse = column_moments(sp.csr_matrix(X), w)
     np.testing.assert_allclose(sparse[0], mean, rtol=1e-12)
-    np.testing.assert_allclose(sparse[1], var, rtol=1e-6)
-    # float32 near its overflow threshold: the moments stay finite
-    big = (rng.rand(100, 2) * 1e30).astype(np.float32)
-    assert np.isfinite(column_moments(big, np.full(100, 0.01))[1]).all()
+    np.testing.assert_allclose(sparse[1], std, rtol=1e-6)
+    # near the overflow and underflow thresholds: finite, exact scale
+    for scale, dtype in [(1e30, np.float32), (1e-30, np.float32), (1e160, np.float64),
+                         (1e-200, np.float64), (1e300, np.float64)]:  # fmt: skip
+        Xs = (X[:100, :2] * scale).astype(dtype)
+        m, d = column_moments(Xs, np.full(100, 0.01))
+        assert np.isfinite(m).all() and np.isfinite(d).all() and (d > 0).all()
+        reference = np.std(X[:100, :2], axis=0) * scale
+        np.testing.assert_allclose(d, reference, rtol=1e-5)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
@@ -282,3 +288,34 @@ def test_interrupt_during_a_trial_step_keeps_the_last_accepted_point(
     assert log_loss(y, clf.predict_proba(X)) == pytest.approx(
         clf.loss_curve_[-1], rel=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    "scale, dtype",
+    [
+        (1e78, np.float64),
+        (1e160, np.float64),
+        (1e-200, np.float64),
+        (1e20, np.float32),
+        (1e30, np.float32),
+        (1e-30, np.float32),
+    ],
+)
+@pytest.mark.parametrize(
+    "estimator",
+    [GDLogisticRegression(), ShallowNNClassifier(n_hidden=5, random_state=0)],
+    ids=["logistic", "shallow"],
+)
+def test_auto_trains_features_near_the_limits_of_their_dtype(scale, dtype, estimator):
+    # Before: 1e160 overflowed in the moments, float32 1e30 took no step
+    # (1/sigma^2 underflowed) and stopped at chance reporting convergence,
+    # 1e-200 and float32 1e-30 under- or overflowed the other way.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    Xs = (X * scale).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        model = clone(estimator).fit(Xs, y)
+    assert model.score(Xs, y) > 0.95
+    assert np.all(np.diff(model.loss_curve_) <= 0)
