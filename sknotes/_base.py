@@ -5,6 +5,8 @@ one) and in how they name the fitted weights; everything that translates
 between scikit-learn's conventions and the network core lives here once.
 """
 
+import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,6 +31,9 @@ from ._preconditioning import Preconditioner
 from ._threads import fit_threads
 
 _FLOATS = [np.float64, np.float32]
+
+
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -68,7 +73,8 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
     def _init_scheme(self):
         raise NotImplementedError
 
-    def _set_weights(self, coefs, intercepts):
+    def _weight_attributes(self, coefs, intercepts):
+        """The fitted attributes that hold ``coefs`` and ``intercepts``."""
         raise NotImplementedError
 
     def _get_weights(self):
@@ -111,24 +117,14 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        # validate_data resets n_features_in_ before anything can fail; a fit
-        # that raises must leave the previous model (or none) intact.
-        previous = {
-            key: vars(self)[key]
-            for key in ("n_features_in_", "feature_names_in_")
-            if key in vars(self)
-        }
+        # Nothing on the estimator changes before the fit publishes its
+        # result (see _fit), so a fit that raises leaves the previous model.
         try:
             return self._fit(X, y, sample_weight, X_val, y_val, sample_weight_val)
         except _Interrupted as exc:
             # Ctrl-C during training: the model of the iterations reached is
             # published (usable, finite), and the interrupt goes on.
             raise KeyboardInterrupt(str(exc)) from None
-        except BaseException:
-            for key in ("n_features_in_", "feature_names_in_"):
-                vars(self).pop(key, None)
-            vars(self).update(previous)
-            raise
 
     def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
         prepare = (
@@ -136,9 +132,13 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             if is_dask_collection(X)
             else self._in_memory_training_data
         )
+        # The input checks record n_features_in_ (and feature names) on a
+        # copy: this estimator changes only when the fit publishes its result.
+        probe = copy.copy(self)
         (X, targets, s), validation, classes, total_weight = prepare(
-            X, y, sample_weight, X_val, y_val, sample_weight_val
+            probe, X, y, sample_weight, X_val, y_val, sample_weight_val
         )
+        inputs = {k: vars(probe).get(k) for k in _INPUT_ATTRIBUTES}
         warm = self.warm_start and self.__sklearn_is_fitted__()
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
@@ -156,12 +156,26 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         l2 = self.alpha / total_weight
 
         network = self._make_network(X.shape[1], n_outputs, dtype)
+        if warm:
+            previous = [W.shape[0] for W in self._get_weights()[0]]
+            if previous != network.layer_sizes[1:]:
+                warnings.warn(
+                    f"{type(self).__name__}: warm_start=True, but the layer sizes "
+                    f"changed from {previous[:-1]} to {network.layer_sizes[1:-1]} "
+                    "since the previous fit; starting from a new initialisation.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                warm = False
         auto = isinstance(self.learning_rate, str)  # 'auto'
         # The 'auto' step works in standardised coordinates of the first
         # layer (see sknotes._preconditioning); a fixed step is the notes'.
         scaling = Preconditioner(network, X, s, l2) if auto else None
         if warm:
             network.pack(*self._get_weights())
+            if not network.fit_intercept:  # switched off since: no intercept
+                for b in network.intercepts:
+                    b[:] = 0
         else:
             network.initialize(
                 self._init_scheme(), check_random_state(self.random_state)
@@ -192,26 +206,42 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
                 estimator_name=type(self).__name__,
             )
 
-        self.classes_ = classes
-        self._set_weights(
-            [W.copy() for W in network.coefs],
-            [b.copy() for b in network.intercepts],
-        )
-        self.learning_rate_ = result.step_size
-        self.stop_reason_ = result.stop_reason
+        # The fitted state is built aside and published in one step: a model
+        # is never half one fit and half another (estimators are not
+        # thread-safe, but at least no fit leaves a mixture).
+        fitted = {
+            "classes_": classes,
+            **self._weight_attributes(
+                [W.copy() for W in network.coefs],
+                [b.copy() for b in network.intercepts],
+            ),
+            "learning_rate_": result.step_size,
+            "stop_reason_": result.stop_reason,
+            "best_loss_": result.best_loss,
+            **inputs,
+        }
         if warm:
-            self.loss_curve_ = self.loss_curve_ + result.loss_curve
-            self.n_iter_ += result.n_iter
+            fitted["loss_curve_"] = self.loss_curve_ + result.loss_curve
+            fitted["n_iter_"] = self.n_iter_ + result.n_iter
         else:
-            self.loss_curve_ = result.loss_curve
-            self.n_iter_ = result.n_iter
+            fitted["loss_curve_"] = result.loss_curve
+            fitted["n_iter_"] = result.n_iter
+        if validation is not None:
+            earlier = []
+            if warm:
+                # validation added since the previous fit: NaN where there was
+                # none, so that both curves have one entry per iteration
+                earlier = getattr(self, "validation_loss_curve_", None) or [
+                    float("nan")
+                ] * len(self.loss_curve_)
+            fitted["validation_loss_curve_"] = earlier + result.validation_loss_curve
+        stale = [key for key, value in inputs.items() if value is None]
         if validation is None:
-            vars(self).pop("validation_loss_curve_", None)
-        elif warm and hasattr(self, "validation_loss_curve_"):
-            self.validation_loss_curve_ += result.validation_loss_curve
-        else:
-            self.validation_loss_curve_ = result.validation_loss_curve
-        self.best_loss_ = result.best_loss
+            stale.append("validation_loss_curve_")
+        fitted = {k: v for k, v in fitted.items() if k not in stale}
+        for key in stale:
+            vars(self).pop(key, None)
+        vars(self).update(fitted)
         if result.stop_reason == "interrupted":
             raise _Interrupted(
                 f"{type(self).__name__}: training interrupted after "
@@ -221,16 +251,22 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _in_memory_training_data(
-        self, X, y, sample_weight, X_val, y_val, sample_weight_val
+        self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
     ):
-        """``((X, targets, s), validation, classes, total_weight)`` from arrays."""
-        X, codes, sample_weight, classes = self._training_arrays(X, y, sample_weight)
+        """``((X, targets, s), validation, classes, total_weight)`` from arrays.
+
+        ``probe`` is a copy of the estimator on which the input checks
+        record what they learn (``n_features_in_``, feature names).
+        """
+        X, codes, sample_weight, classes = self._training_arrays(
+            X, y, sample_weight, probe
+        )
         dtype = X.dtype
         n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
         validation = None
         if X_val is not None or y_val is not None:
             validation = self._validation_arrays(
-                X_val, y_val, sample_weight_val, classes, dtype
+                probe, X_val, y_val, sample_weight_val, classes, dtype
             )
         elif self.early_stopping:
             rng = check_random_state(self.random_state)
@@ -248,11 +284,13 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             validation, _ = _normalised(*validation, n_outputs, "validation sample")
         return train, validation, classes, total_weight
 
-    def _validation_arrays(self, X_val, y_val, sample_weight_val, classes, dtype):
+    def _validation_arrays(
+        self, probe, X_val, y_val, sample_weight_val, classes, dtype
+    ):
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         X_val = validate_data(
-            self,
+            probe,
             X_val,
             reset=False,
             accept_sparse="csr",
@@ -265,7 +303,9 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         )
         return X_val, val_codes, sw_val
 
-    def _dask_training_data(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
+    def _dask_training_data(
+        self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
+    ):
         """The same as :meth:`_in_memory_training_data` for dask collections.
 
         The rows stay on the dask workers as :class:`sknotes._dask.RemoteRows`;
@@ -274,11 +314,11 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         from ._dask import RemoteRows, dask_arrays
 
         X, y, sample_weight, classes, counts, names = dask_arrays(X, y, sample_weight)
-        self.n_features_in_ = X.shape[1]
+        probe.n_features_in_ = X.shape[1]
         if names is not None:
-            self.feature_names_in_ = names
+            probe.feature_names_in_ = names
         else:
-            vars(self).pop("feature_names_in_", None)
+            vars(probe).pop("feature_names_in_", None)
         if classes.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least two classes "
@@ -304,7 +344,7 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             )
         elif X_val is not None or y_val is not None:
             validation = self._validation_arrays(
-                X_val, y_val, sample_weight_val, classes, dtype
+                probe, X_val, y_val, sample_weight_val, classes, dtype
             )
             validation, _ = _normalised(*validation, n_outputs, "validation sample")
         elif self.early_stopping:
@@ -327,9 +367,13 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         sizes = [n_features, *self._hidden_layer_sizes(), n_outputs]
         return DenseNetwork(sizes, dtype=dtype, **self._network_options())
 
-    def _training_arrays(self, X, y, sample_weight):
-        """Validated ``X``, class codes, weights (class weights applied), classes."""
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=_FLOATS, order="C")
+    def _training_arrays(self, X, y, sample_weight, probe=None):
+        """Validated ``X``, class codes, weights (class weights applied), classes.
+
+        The checks record ``n_features_in_`` on ``probe`` (default: a copy).
+        """
+        probe = copy.copy(self) if probe is None else probe
+        X, y = validate_data(probe, X, y, accept_sparse="csr", dtype=_FLOATS, order="C")
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         classes = encoder.classes_
@@ -342,6 +386,7 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         if self.class_weight is not None:
+            _check_class_weight(self.class_weight)
             class_weight = compute_sample_weight(self.class_weight, y)
             sample_weight = sample_weight * class_weight.astype(X.dtype)
         return X, encoder.transform(y), sample_weight, classes
@@ -468,8 +513,29 @@ def _remote_total(rows, what):
     return total
 
 
+def _check_class_weight(class_weight):
+    """Negative or non-finite class weights get sample_weight's kind of error."""
+    if not isinstance(class_weight, dict):
+        return
+    bad = {}
+    for label, weight in class_weight.items():
+        try:
+            value = float(weight)
+        except (TypeError, ValueError):
+            bad[label] = weight
+            continue
+        if not (np.isfinite(value) and value >= 0):
+            bad[label] = weight
+    if bad:
+        raise ValueError(
+            "class_weight values must be finite and non-negative, like "
+            f"sample_weight; got {bad!r}."
+        )
+
+
 def _class_weight_vector(class_weight, classes, counts):
     """Weight of each class, as ``compute_class_weight`` gives it."""
+    _check_class_weight(class_weight)
     if class_weight == "balanced":
         return counts.sum() / (len(classes) * counts.astype(np.float64))
     weights = np.ones(len(classes))

@@ -1,5 +1,7 @@
 """Numerical gradient checking: backpropagation against finite differences."""
 
+import numbers
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
@@ -68,6 +70,13 @@ def check_gradients(
     >>> check_gradients(ShallowNNClassifier(n_hidden=4), X[::10], y[::10]) < 1e-7
     True
     """
+    if not (
+        isinstance(epsilon, numbers.Real)
+        and not isinstance(epsilon, bool)
+        and np.isfinite(epsilon)
+        and epsilon > 0
+    ):
+        raise ValueError(f"epsilon must be a finite number > 0, got {epsilon!r}.")
     if not isinstance(estimator, BaseGradientDescentClassifier):
         raise TypeError(
             "check_gradients takes a sknotes gradient-descent estimator, got "

@@ -212,8 +212,8 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
     def _init_scheme(self):
         return "zeros"
 
-    def _set_weights(self, coefs, intercepts):
-        self.coef_, self.intercept_ = coefs[0], intercepts[0]
+    def _weight_attributes(self, coefs, intercepts):
+        return {"coef_": coefs[0], "intercept_": intercepts[0]}
 
     def _get_weights(self):
         return [self.coef_], [self.intercept_]

@@ -288,9 +288,8 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
             return _AUTO_INIT[self.activation]
         return self.init
 
-    def _set_weights(self, coefs, intercepts):
-        self.coefs_, self.intercepts_ = coefs, intercepts
-        self.n_layers_ = len(coefs) + 1
+    def _weight_attributes(self, coefs, intercepts):
+        return {"coefs_": coefs, "intercepts_": intercepts, "n_layers_": len(coefs) + 1}
 
     def _get_weights(self):
         return self.coefs_, self.intercepts_
