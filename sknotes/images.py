@@ -810,8 +810,9 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
         The folder. Each subfolder is a class, named after the subfolder;
         files directly in ``path`` are ignored, and subfolders of class
         folders are not searched.
-    extensions : collection of str, default=None
-        File extensions (with the dot, any case) that mark image files.
+    extensions : str or collection of str, default=None
+        File extensions that mark image files, with or without the dot, in
+        any case (``"jpg"``, ``[".JPG", "png"]``).
         ``None`` uses :data:`IMAGE_EXTENSIONS` (JPEG, PNG, GIF, BMP, TIFF,
         WebP, PNM). A file without an extension is kept when its first bytes
         are the signature of a JPEG, PNG, GIF, BMP, TIFF or WebP file.
@@ -842,9 +843,11 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
     -----
     Names starting with a dot (hidden files and folders, like ``.DS_Store``
     or ``.ipynb_checkpoints``) are skipped, and so are files with other
-    extensions (``labels.csv``, ``notes.txt``). A file with an image
-    extension is kept even if its content is broken, so that
-    :class:`ImageFlattener` reports it rather than it silently vanishing.
+    extensions (``labels.csv``, ``notes.txt``). An entry with an image
+    extension is kept even if its content is broken, or if it is a broken
+    symbolic link, a link loop or a named pipe, so that
+    :class:`ImageFlattener` reports it, naming the file and the reason,
+    rather than it silently vanishing.
     Order is deterministic: classes and files sorted by name.
 
     Examples
@@ -870,11 +873,7 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
         raise FileNotFoundError(f"Image folder {str(root)!r} does not exist.")
     if not root.is_dir():
         raise NotADirectoryError(f"{str(root)!r} is not a folder.")
-    wanted = (
-        IMAGE_EXTENSIONS
-        if extensions is None
-        else frozenset(ext.lower() for ext in extensions)
-    )
+    wanted = _normalised_extensions(extensions)
     class_dirs = sorted(
         entry for entry in root.iterdir() if entry.is_dir() and not _hidden(entry)
     )
@@ -888,11 +887,13 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
         files = sorted(
             entry
             for entry in class_dir.iterdir()
-            if not _hidden(entry) and entry.is_file() and _is_image(entry, wanted)
+            if not _hidden(entry) and _is_image(entry, wanted)
         )
         if not files:
             raise ValueError(
-                f"Class folder {str(class_dir)!r} contains no image files."
+                f"Class folder {str(class_dir)!r} contains no image files "
+                f"(searched for {', '.join(sorted(wanted))}, and for image "
+                "files without an extension)."
             )
         filenames.extend(str(file) for file in files)
         target.extend([label] * len(files))
@@ -911,9 +912,33 @@ def _hidden(entry):
     return entry.name.startswith(".")
 
 
+def _normalised_extensions(extensions):
+    """``extensions`` as a set of lower-case names with their dot."""
+    if extensions is None:
+        return IMAGE_EXTENSIONS
+    if isinstance(extensions, str | os.PathLike):
+        extensions = [extensions]
+    names = set()
+    for ext in extensions:
+        if not isinstance(ext, str) or not ext.strip(". "):
+            raise ValueError(
+                f"extensions must be names like '.jpg' or 'jpg'; got {ext!r}."
+            )
+        ext = ext.strip().lower()
+        names.add(ext if ext.startswith(".") else "." + ext)
+    return frozenset(names)
+
+
 def _is_image(file, extensions):
+    """An entry named like an image (any kind but a folder), or an image file.
+
+    Broken links, link loops and pipes named like images are kept, so that
+    loading names them with the reason, instead of their vanishing here.
+    """
     if file.suffix:
-        return file.suffix.lower() in extensions
+        return file.suffix.lower() in extensions and not file.is_dir()
+    if not file.is_file():  # never open a pipe or device to sniff it
+        return False
     try:
         with open(file, "rb") as handle:
             head = handle.read(16)

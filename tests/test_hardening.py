@@ -101,3 +101,54 @@ def test_two_threads_fitting_one_estimator_leave_one_consistent_model():
         assert clf.n_features_in_ == width
         assert len(clf.classes_) == (2 if width == 3 else 3)
         assert clf.predict(X3 if width == 3 else X5).shape == (300,)
+
+
+def _class_folder(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "photos" / "cat"
+    folder.mkdir(parents=True)
+    Image.new("RGB", (8, 8), "red").save(folder / "good.jpg")
+    return folder
+
+
+def test_broken_links_loops_and_pipes_named_like_images_are_kept_and_named(tmp_path):
+    import os
+
+    from sknotes import ImageFlattener, ImageLoadError, load_image_folder
+
+    folder = _class_folder(tmp_path)
+    (folder / "broken.jpg").symlink_to(folder / "missing.jpg")
+    (folder / "loop.jpg").symlink_to(folder / "loop.jpg")
+    os.mkfifo(folder / "pipe.jpg")
+    files = load_image_folder(tmp_path / "photos").filenames
+    names = sorted(os.path.basename(f) for f in files)
+    assert names == ["broken.jpg", "good.jpg", "loop.jpg", "pipe.jpg"]
+    for name, reason in [
+        ("broken.jpg", "broken symbolic link"),
+        ("loop.jpg", "loop.jpg"),
+        ("pipe.jpg", "not a regular file"),
+    ]:
+        with pytest.raises(ImageLoadError, match=reason):
+            ImageFlattener(size=4).transform([str(folder / name)])
+
+
+@pytest.mark.parametrize("extensions", ["jpg", ".JPG", ["jpg"], ("PNG", ".jpg")])
+def test_extensions_take_a_string_and_names_with_or_without_the_dot(
+    tmp_path, extensions
+):
+    from sknotes import load_image_folder
+
+    _class_folder(tmp_path)
+    data = load_image_folder(tmp_path / "photos", extensions=extensions)
+    assert [f.rsplit("/", 1)[-1] for f in data.filenames] == ["good.jpg"]
+
+
+def test_no_image_files_error_lists_the_extensions_searched(tmp_path):
+    from sknotes import load_image_folder
+
+    _class_folder(tmp_path)
+    with pytest.raises(ValueError, match=r"searched for \.gif, \.png"):
+        load_image_folder(tmp_path / "photos", extensions=["png", "gif"])
+    with pytest.raises(ValueError, match="extensions must be names"):
+        load_image_folder(tmp_path / "photos", extensions=[""])
