@@ -6,7 +6,8 @@ Usage (from the repository root)::
     python -m benchmarks                      # the full sizes, about 16 minutes
     python -m benchmarks --only compare,scaling --out /tmp/bench
 
-Writes to ``benchmarks/results/`` (or ``--out``): ``results.md`` (the
+Writes to ``benchmarks/results/`` (``benchmarks/results-quick/`` with
+``--quick``, or ``--out``): ``results.md`` (the
 headline table of the project's goals, then one section per benchmark),
 ``headline.md`` (the stamp and the headline table alone, for the README),
 one CSV per section and PNG plots. Every file carries the date, the
@@ -29,6 +30,9 @@ from ._common import machine_stamp, markdown_table, stamp_markdown
 from ._report import save_figure, write_csv
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+# --quick and --tiny runs write here unless told otherwise, so that they never
+# replace the committed results of a full run
+DEFAULT_QUICK_OUT = Path(__file__).resolve().parent / "results-quick"
 
 
 def _nn_epoch(module, quick, tiny):
@@ -447,10 +451,13 @@ def parse_args(argv):
     parser.add_argument(
         "--out",
         type=Path,
-        default=DEFAULT_OUT,
-        help=f"output folder (default: {DEFAULT_OUT})",
+        default=None,
+        help=f"output folder (default: {DEFAULT_OUT} for a full run, "
+        f"{DEFAULT_QUICK_OUT} for --quick or --tiny)",
     )
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = DEFAULT_QUICK_OUT if (args.quick or args.tiny) else DEFAULT_OUT
     names = list(SECTIONS) if args.only is None else args.only.split(",")
     unknown = [n for n in names if n not in SECTIONS]
     if unknown:

@@ -1,19 +1,35 @@
-"""Deep-learning course notes as scikit-learn estimators."""
+"""Deep-learning course notes as scikit-learn estimators.
 
-from .images import ImageFlattener, ImageLoadError, load_image_folder
-from .linear_model import GDLogisticRegression
-from .neural_network import DeepNNClassifier, ShallowNNClassifier
-from .plotting import LossCurveDisplay
+The public names are imported on first use, so that ``python -m sknotes
+--help`` answers without loading scikit-learn.
+"""
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DeepNNClassifier",
-    "GDLogisticRegression",
-    "ImageFlattener",
-    "ImageLoadError",
-    "LossCurveDisplay",
-    "ShallowNNClassifier",
-    "__version__",
-    "load_image_folder",
-]
+# public name -> the module that defines it
+_PUBLIC = {
+    "DeepNNClassifier": "neural_network",
+    "GDLogisticRegression": "linear_model",
+    "ImageFlattener": "images",
+    "ImageLoadError": "images",
+    "LossCurveDisplay": "plotting",
+    "ShallowNNClassifier": "neural_network",
+    "load_image_folder": "images",
+}
+
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sknotes' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_PUBLIC])

@@ -658,3 +658,26 @@ def test_a_file_size_limit_does_not_truncate_the_previous_model(folders, tmp_pat
     assert "File too large" in result.stderr or "EFBIG" in result.stderr
     assert model.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skops"]
+
+
+def test_help_does_not_load_scikit_learn():
+    # Before: --help took a second and a half, importing every estimator.
+    root = str(Path(sknotes.__file__).resolve().parents[1])
+    code = (
+        "import sys\n"
+        "from sknotes.__main__ import main\n"
+        "for argv in (['--help'], ['fit', '--help'], ['predict', '--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
