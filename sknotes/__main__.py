@@ -502,6 +502,7 @@ def _explain_stop(reason, estimator):
         "stalled": "no step could lower the cost any further: the limit of "
         "floating-point precision",
         "interrupted": "Ctrl-C; the model holds the parameters reached so far",
+        "callback": "a callback asked the fit to stop",
     }
     return phrases.get(reason, "reported by the estimator")
 

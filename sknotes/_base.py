@@ -35,12 +35,25 @@ _FLOATS = [np.float64, np.float32]
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
+try:  # scikit-learn 1.9's callbacks (sklearn.callback), when present
+    from sklearn.callback import CallbackSupportMixin
+
+    _CALLBACKS = True
+except ImportError:  # pragma: no cover - older scikit-learn
+
+    class CallbackSupportMixin:  # noqa: D101 - a stand-in without callbacks
+        pass
+
+    _CALLBACKS = False
+
 
 class _Interrupted(KeyboardInterrupt):
     """Ctrl-C after the fitted state was published (see ``fit``)."""
 
 
-class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
+class BaseGradientDescentClassifier(
+    CallbackSupportMixin, ClassifierMixin, BaseEstimator
+):
     """Base class of the gradient-descent classifiers; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -134,6 +147,8 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         )
         # The input checks record n_features_in_ (and feature names) on a
         # copy: this estimator changes only when the fit publishes its result.
+        X_in, y_in = X, y
+        callbacks = self._callback_hooks(X_in, y_in, sample_weight)
         probe = copy.copy(self)
         (X, targets, s), validation, classes, total_weight = prepare(
             probe, X, y, sample_weight, X_val, y_val, sample_weight_val
@@ -204,6 +219,7 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
                 early_stopping=self.early_stopping,
                 verbose=int(self.verbose),
                 estimator_name=type(self).__name__,
+                on_iteration_end=callbacks.iteration_end(network, classes, inputs),
             )
 
         # The fitted state is built aside and published in one step: a model
@@ -242,6 +258,7 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         for key in stale:
             vars(self).pop(key, None)
         vars(self).update(fitted)
+        callbacks.fit_end(fitted)
         if result.stop_reason == "interrupted":
             raise _Interrupted(
                 f"{type(self).__name__}: training interrupted after "
@@ -356,6 +373,13 @@ class BaseGradientDescentClassifier(ClassifierMixin, BaseEstimator):
         total_weight = _remote_total(rows, "sample")
         train = (rows.normalised(total_weight), None, None)
         return train, validation, classes, total_weight
+
+    def _callback_hooks(self, X, y, sample_weight):
+        """scikit-learn's callbacks of this fit (a no-op without any)."""
+        if not (_CALLBACKS and getattr(self, "_skl_callbacks", None)):
+            if not hasattr(self, "_parent_callback_ctx"):
+                return _NoCallbacks()
+        return _FitCallbacks(self, X, y, sample_weight)
 
     def _solver(self):
         """'auto' is momentum with the 'auto' step, the notes' update otherwise."""
@@ -501,6 +525,69 @@ def _normalised(X, codes, weight, n_outputs, what="sample"):
         raise ValueError(f"The {what} weights sum to zero: there is nothing to fit.")
     targets = codes.astype(X.dtype) if n_outputs == 1 else codes
     return (X, targets, (weight / total).astype(X.dtype)), total
+
+
+class _NoCallbacks:
+    """What a fit without callbacks calls: nothing, at no cost."""
+
+    def iteration_end(self, network, classes, inputs):
+        return None
+
+    def fit_end(self, fitted):
+        pass
+
+
+class _FitCallbacks:
+    """The fit as scikit-learn's task tree: the fit, then one task per iteration.
+
+    ``fitted_estimator`` for an iteration is built only when a callback asks
+    for it, from a copy of the parameters of that iteration.
+    """
+
+    def __init__(self, estimator, X, y, sample_weight):
+        self.estimator = estimator
+        self.X, self.y = X, y
+        self.metadata = (
+            None if sample_weight is None else {"sample_weight": sample_weight}
+        )
+        self.context = estimator._init_callback_context(max_subtasks=estimator.max_iter)
+        self.context.call_on_fit_task_begin(
+            estimator=estimator, X=X, y=y, metadata=self.metadata
+        )
+
+    def iteration_end(self, network, classes, inputs):
+        estimator = self.estimator
+
+        def hook(n_done, params):
+            def attributes():
+                coefs, intercepts = network.unpack(params.copy())
+                return {
+                    **{k: v for k, v in inputs.items() if v is not None},
+                    "classes_": classes,
+                    "n_iter_": n_done,
+                    **estimator._weight_attributes(coefs, intercepts),
+                }
+
+            task = self.context.subcontext(task_name="iteration")
+            task.call_on_fit_task_begin(estimator=estimator)
+            return task.call_on_fit_task_end(
+                estimator=estimator,
+                X=self.X,
+                y=self.y,
+                metadata=self.metadata,
+                reconstruction_attributes=attributes,
+            )
+
+        return hook
+
+    def fit_end(self, fitted):
+        self.context.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=lambda: fitted,
+        )
 
 
 def _remote_total(rows, what):

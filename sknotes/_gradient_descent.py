@@ -82,6 +82,10 @@ class FixedStep:
         np.add(x_new, ((self.t - 1.0) / t_next) * step, out=theta)
         self.x_prev, self.t = x_new, t_next
 
+    def model(self, theta):
+        """The model's parameters now (with momentum, not the extrapolation)."""
+        return self.x_prev if self.momentum else theta
+
     def finish(self, theta, n_iter):
         if self.momentum and n_iter:
             theta[:] = self.x_prev  # the last gradient step, not the extrapolation
@@ -201,6 +205,10 @@ class AdaptiveStep:
         self.exhausted = True
         return None
 
+    def model(self, theta):
+        """The model's parameters now: the last accepted point."""
+        return self.start if self.trying else theta
+
     def finish(self, theta, n_iter):
         if self.trying:  # interrupted between trials: back to the last kept point
             np.copyto(theta, self.start)
@@ -223,6 +231,7 @@ def gradient_descent(
     early_stopping=False,
     verbose=0,
     estimator_name="estimator",
+    on_iteration_end=None,
 ):
     """Run batch gradient descent on ``network.params`` in place.
 
@@ -263,6 +272,12 @@ def gradient_descent(
         Print a line every ``verbose`` iterations (0: silent).
     estimator_name : str
         Used in messages.
+    on_iteration_end : callable or None
+        ``on_iteration_end(n_done, params)`` after each update, where
+        ``params`` (read-only) are the model's parameters after ``n_done``
+        iterations; returning True
+        stops the fit there (``stop_reason == 'callback'``). The estimators
+        run scikit-learn's callbacks through it.
 
     Returns
     -------
@@ -350,6 +365,11 @@ def gradient_descent(
                 loss = None
             if result.stop_reason != "max_iter":
                 break
+            if on_iteration_end is not None and on_iteration_end(
+                result.n_iter, rule.model(theta)
+            ):
+                result.stop_reason = "callback"
+                break
     except KeyboardInterrupt:
         # The caller publishes the parameters reached so far, then lets the
         # interrupt go on (a loop of fits or a grid search must stop too).
@@ -381,7 +401,12 @@ def _warn_if_unconverged(
 ):
     """A ConvergenceWarning whose advice points the right way, or nothing."""
     curve = result.loss_curve
-    if not curve or result.stop_reason in ("converged", "validation", "stalled"):
+    if not curve or result.stop_reason in (
+        "converged",
+        "validation",
+        "stalled",
+        "callback",
+    ):
         return
     if result.stop_reason == "interrupted":
         return

@@ -116,7 +116,8 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         (early stopping), ``'rising'`` (a fixed step made the cost rise;
         the best parameters were kept and a ``ConvergenceWarning`` given),
         ``'stalled'`` ('auto' found no step that lowers the cost: the limit
-        of floating-point precision), ``'max_iter'`` or ``'interrupted'`` (Ctrl-C: the
+        of floating-point precision), ``'max_iter'``, ``'callback'`` (a
+        scikit-learn callback asked to stop) or ``'interrupted'`` (Ctrl-C: the
         estimator holds the parameters reached and ``fit`` re-raises the
         ``KeyboardInterrupt``).
     n_features_in_ : int

@@ -175,7 +175,9 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         Why the fit stopped: ``'converged'``, ``'validation'`` (early
         stopping), ``'rising'`` (a fixed step made the cost rise; the best
         parameters were kept), ``'stalled'`` (no step lowers the cost any
-        more), ``'max_iter'`` or ``'interrupted'`` (Ctrl-C: the
+        more), ``'max_iter'``, ``'callback'`` (a scikit-learn callback asked
+        to stop) or
+        ``'interrupted'`` (Ctrl-C: the
         estimator holds the parameters reached and ``fit`` re-raises the
         ``KeyboardInterrupt``); see ``tol``.
     n_features_in_ : int
@@ -465,7 +467,9 @@ class ShallowNNClassifier(DeepNNClassifier):
         Why the fit stopped: ``'converged'``, ``'validation'`` (early
         stopping), ``'rising'`` (a fixed step made the cost rise; the best
         parameters were kept), ``'stalled'`` (no step lowers the cost any
-        more), ``'max_iter'`` or ``'interrupted'`` (Ctrl-C: the
+        more), ``'max_iter'``, ``'callback'`` (a scikit-learn callback asked
+        to stop) or
+        ``'interrupted'`` (Ctrl-C: the
         estimator holds the parameters reached and ``fit`` re-raises the
         ``KeyboardInterrupt``); see ``tol``.
     n_features_in_ : int

@@ -24,7 +24,8 @@ from sknotes.linear_model import GDLogisticRegression
 
 # The values of the estimators' ``stop_reason_``.
 STOP_REASONS = {
-    "converged", "validation", "rising", "stalled", "max_iter", "interrupted"
+    "converged", "validation", "rising", "stalled", "max_iter", "interrupted",
+    "callback",
 }  # fmt: skip
 
 

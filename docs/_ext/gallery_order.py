@@ -6,6 +6,7 @@ ORDER = (
     "plot_activations.py",
     "plot_depth.py",
     "plot_image_folder.py",
+    "plot_callbacks.py",
     "plot_dask_cluster.py",
     "plot_compare_sklearn.py",
 )

@@ -1,0 +1,121 @@
+"""scikit-learn's callbacks (sklearn.callback) on the sknotes estimators."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer
+from sklearn.metrics import log_loss
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
+
+callback = pytest.importorskip(
+    "sklearn.callback", reason="scikit-learn's callbacks need scikit-learn 1.9"
+)
+
+ESTIMATORS = [
+    GDLogisticRegression(max_iter=30),
+    ShallowNNClassifier(n_hidden=5, max_iter=30, random_state=0),
+    DeepNNClassifier(hidden_layer_sizes=(5, 4), max_iter=30, random_state=0),
+    ShallowNNClassifier(
+        n_hidden=5, learning_rate=0.5, solver="nesterov", max_iter=30, random_state=0
+    ),
+]
+IDS = ["logistic", "shallow", "deep", "shallow-fixed-nesterov"]
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X)[:300], y[:300]
+
+
+class StopAt:
+    """A callback that stops the fit at the end of iteration ``k``."""
+
+    def __init__(self, k):
+        self.k = k
+        self.seen = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name != "iteration":
+            return False
+        self.seen.append(fitted_estimator.n_iter_)
+        return fitted_estimator.n_iter_ >= self.k
+
+    def teardown(self, estimator, context):
+        pass
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
+def test_a_callback_stops_the_fit_like_max_iter(data, estimator):
+    X, y = data
+    stopper = StopAt(7)
+    stopped = clone(estimator).set_callbacks(stopper).fit(X, y)
+    reference = clone(estimator).set_params(max_iter=7, tol=0).fit(X, y)
+    assert stopper.seen == list(range(1, 8))
+    assert stopped.n_iter_ == 7 == len(stopped.loss_curve_)
+    assert stopped.stop_reason_ == "callback"
+    np.testing.assert_array_equal(stopped.loss_curve_, reference.loss_curve_)
+    np.testing.assert_allclose(
+        stopped.predict_proba(X), reference.predict_proba(X), rtol=1e-12
+    )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
+def test_scoring_monitor_logs_the_model_of_every_iteration(data, estimator):
+    X, y = data
+    monitor = callback.ScoringMonitor(scoring="neg_log_loss")
+    model = clone(estimator).set_params(max_iter=12, tol=0).set_callbacks(monitor)
+    model.fit(X, y)
+    frame = monitor.get_logs().data_as_pandas
+    rows = frame[frame["task_name"] == "iteration"] if "task_name" in frame else frame
+    scores = -np.asarray(rows["neg_log_loss"], dtype=float)
+    assert len(scores) == 12
+    # independently: the same fit stopped at k iterations, scored by log_loss
+    for k in (1, 5, 12):
+        at_k = clone(estimator).set_params(max_iter=k, tol=0).fit(X, y)
+        assert scores[k - 1] == pytest.approx(log_loss(y, at_k.predict_proba(X)))
+
+
+def test_progress_bar_completes(data, capsys):
+    pytest.importorskip("rich", reason="ProgressBar needs rich")
+    X, y = data
+    GDLogisticRegression(max_iter=20, tol=0).set_callbacks(callback.ProgressBar()).fit(
+        X, y
+    )
+    output = capsys.readouterr()
+    text = output.out + output.err
+    assert "GDLogisticRegression" in text
+    assert "100%" in text
+
+
+def test_callbacks_reach_the_estimator_inside_a_pipeline(data):
+    X, y = data
+    stopper = StopAt(4)
+    pipeline = make_pipeline(
+        StandardScaler(), GDLogisticRegression(max_iter=50).set_callbacks(stopper)
+    )
+    pipeline.fit(X, y)
+    assert pipeline[-1].n_iter_ == 4
+
+
+def test_without_callbacks_nothing_is_set_up(data, monkeypatch):
+    X, y = data
+    from sknotes import _base
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a callback context was built without callbacks")
+
+    monkeypatch.setattr(_base, "_FitCallbacks", refuse)
+    model = GDLogisticRegression(max_iter=5).fit(X, y)
+    assert model.n_iter_ == 5
