@@ -2,8 +2,8 @@
 
 Usage (from the repository root)::
 
-    python -m benchmarks --quick             # about 3 minutes on 2 cores
-    python -m benchmarks                      # the full sizes, about 16 minutes
+    python -m benchmarks --quick             # about 5 minutes on 2 cores
+    python -m benchmarks                      # the full sizes, about 35 minutes
     python -m benchmarks --only compare,scaling --out /tmp/bench
 
 Writes to ``benchmarks/results/`` (``benchmarks/results-quick/`` with
@@ -430,7 +430,7 @@ def parse_args(argv):
     )
     size = parser.add_mutually_exclusive_group()
     size.add_argument(
-        "--quick", action="store_true", help="smaller sizes, about 3 minutes"
+        "--quick", action="store_true", help="smaller sizes, about 5 minutes"
     )
     size.add_argument(
         "--tiny",
