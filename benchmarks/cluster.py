@@ -99,8 +99,11 @@ def _data(n_rows, n_features, n_chunks, dtype, seed=0):
         rows = -(-rows // BLOCK) * BLOCK
     X = da.random.RandomState(seed).normal(size=(n_rows, n_features), chunks=rows)
     X = X.astype(dtype)
-    w = np.linspace(-1, 1, n_features)
-    y = X @ w + da.random.RandomState(seed + 1).normal(size=n_rows, chunks=rows) > 0
+    # elementwise, not X @ w: a matrix product's last bits depend on the BLAS
+    # threads of whoever computes it, and the labels must be the same for the
+    # workers and for the in-memory control
+    noise = da.random.RandomState(seed + 1).normal(size=n_rows, chunks=rows)
+    y = X[:, 0] + 0.5 * X[:, 1] - 0.25 * X[:, 2] + noise > 0
     return X, y.astype(np.int64)
 
 

@@ -41,6 +41,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # a packaged copy of MathJax, served from the built site: the formulas
+    # render without a network (tests/test_docs_offline.py checks it)
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -128,7 +131,6 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"__init__\.py",
     "doc_module": ("sknotes",),
     "backreferences_dir": str(HERE / "generated" / "backreferences"),
-    "reference_url": {"sknotes": None},
     "within_subsection_order": "gallery_order.ExampleOrder",
     "remove_config_comments": True,
     "plot_gallery": "True",
