@@ -157,6 +157,14 @@ def _add_fit_parser(commands):
         "estimator's)",
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the networks' random starting weights, so that a run can "
+        "be repeated (default: 0)",
+    )
+    parser.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="+",
@@ -459,6 +467,8 @@ def _make_estimator(args):
         "tol": args.tol,
         **hidden,
     }
+    if "random_state" in estimator.get_params():
+        options["random_state"] = args.seed
     estimator.set_params(**{k: v for k, v in options.items() if v is not None})
     params = estimator.get_params()
     if not args.quiet and "verbose" in params:

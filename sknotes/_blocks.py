@@ -21,11 +21,12 @@ multi-threaded BLAS calls that each stall when one of their threads is
 descheduled.
 """
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["BlockSum", "row_blocks"]
+__all__ = ["BlockSum", "compensated_add", "row_blocks"]
 
 
 def row_blocks(n_rows, rows_per_block):
@@ -44,6 +45,36 @@ def row_blocks(n_rows, rows_per_block):
         slice(start, min(start + rows_per_block, n_rows))
         for start in range(0, n_rows, rows_per_block)
     ]
+
+
+def compensated_add(total, comp, value, scratch):
+    """``total += value`` in place, the lost low-order bits added to ``comp``.
+
+    Neumaier's variant of Kahan summation, elementwise: after any number of
+    additions ``total + comp`` is the exact sum to within a rounding of the
+    result, whatever the order of the terms. ``scratch`` is two float64
+    buffers shaped like ``total``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> total, comp = np.array([1e16]), np.zeros(1)
+    >>> scratch = (np.empty(1), np.empty(1))
+    >>> for value in [1.0, 1.0, -1e16]:
+    ...     compensated_add(total, comp, np.array([value]), scratch)
+    >>> float(total[0] + comp[0])
+    2.0
+    """
+    new, lost = scratch
+    np.add(total, value, out=new)
+    # where |total| >= |value| the bits lost are (total - new) + value,
+    # otherwise (value - new) + total
+    big = np.abs(total) >= np.abs(value)
+    np.subtract(total, new, out=lost)
+    lost += value
+    np.copyto(lost, (value - new) + total, where=~big)
+    comp += lost
+    np.copyto(total, new)
 
 
 class BlockSum:
@@ -94,6 +125,11 @@ class BlockSum:
         self._slots = []
         self._buffers = []
         self._pool = None
+        # With False the compensation is left in ``compensation`` instead of
+        # being added to the output (sknotes._dask sends both to the client).
+        self.fold_compensation = True
+        self.block_costs = []
+        self.compensation = None
 
     def __call__(self, blocks, work, out=None):
         """``sum_k work(blocks[k], slot, g_k)``, with ``out = sum_k g_k``.
@@ -118,17 +154,19 @@ class BlockSum:
             if out is not None:
                 out[:] = 0
             return 0.0
-        # The sum runs in float64 whatever the blocks' dtype: float32 blocks
-        # are added into a float64 total, rounded to float32 once at the end.
-        # Sums grouped differently (by chunk on a dask cluster) then agree to
-        # rounding of the float64 total, not of float32.
+        # The sum runs in float64 whatever the blocks' dtype, compensated
+        # (Neumaier): the total is then the exact sum of the blocks' results
+        # rounded once, however the blocks are grouped, and sums grouped by
+        # dask chunks give the same bits (see sknotes._dask). float32 results
+        # are rounded to float32 at the very end.
         total_grad = out
         if out is not None and out.dtype != np.float64:
-            total_grad = self._float64_total()
+            total_grad = self._float64_buffer("_total")
+        comp = None if out is None else self._float64_buffer("_comp")
         direct = total_grad is not None and total_grad.dtype == self._dtype
         threads = min(self.n_threads, len(blocks))
         slots = self._get_slots(threads)
-        total = 0.0
+        costs = []
         for first in range(0, len(blocks), threads):
             wave = blocks[first : first + threads]
             grads = [None] * len(wave)
@@ -139,7 +177,7 @@ class BlockSum:
                     for k in range(len(wave))
                 ]
             if len(wave) == 1:
-                costs = [work(wave[0], slots[0], grads[0])]
+                wave_costs = [work(wave[0], slots[0], grads[0])]
             else:
                 pool = self._get_pool(threads)
                 futures = [
@@ -147,24 +185,36 @@ class BlockSum:
                     for rows, slot, grad in zip(wave[1:], slots[1:], grads[1:])
                 ]
                 # the calling thread runs the wave's first block itself
-                costs = [work(wave[0], slots[0], grads[0])]
-                costs += [future.result() for future in futures]
-            for k, cost in enumerate(costs):
-                total += cost
-                if total_grad is None or grads[k] is total_grad:
-                    continue
+                wave_costs = [work(wave[0], slots[0], grads[0])]
+                wave_costs += [future.result() for future in futures]
+            costs += wave_costs
+            if total_grad is None:
+                continue
+            for k, grad in enumerate(grads):
                 if first == 0 and k == 0:
-                    total_grad[:] = grads[k]
+                    if grad is not total_grad:
+                        total_grad[:] = grad
+                    comp[:] = 0
                 else:
-                    total_grad += grads[k]
-        if total_grad is not None and total_grad is not out:
-            out[:] = total_grad
-        return total
+                    compensated_add(total_grad, comp, grad, self._scratch())
+        self.block_costs = costs
+        if total_grad is not None:
+            self.compensation = comp
+            if self.fold_compensation:
+                total_grad += comp
+            if total_grad is not out:
+                out[:] = total_grad
+        return math.fsum(costs)
 
-    def _float64_total(self):
-        if getattr(self, "_total", None) is None:
-            self._total = np.empty(self._n_values, dtype=np.float64)
-        return self._total
+    def _float64_buffer(self, name):
+        buffer = getattr(self, name, None)
+        if buffer is None:
+            buffer = np.empty(self._n_values, dtype=np.float64)
+            setattr(self, name, buffer)
+        return buffer
+
+    def _scratch(self):
+        return self._float64_buffer("_scratch_a"), self._float64_buffer("_scratch_b")
 
     def _get_slots(self, n):
         while len(self._slots) < n:

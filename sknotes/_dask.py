@@ -18,11 +18,14 @@ dask is an optional dependency (the ``[dask]`` extra); this module imports it
 only when a dask collection reaches an estimator.
 """
 
+import math
 import numbers
 import threading
 import warnings
 
 import numpy as np
+
+from ._blocks import compensated_add
 
 __all__ = ["RemoteRows", "dask_arrays", "is_dask_collection", "predict_blocks"]
 
@@ -153,7 +156,9 @@ def _chunks_loss_grad(spec, theta, want_grad, *parts):
 
 def _chunk_loss_grad(spec, theta, part, want_grad):
     """One chunk's share of the cost and of its gradient, at ``theta``."""
+    from ._blocks import row_blocks
     from ._network import DenseNetwork
+    from ._threads import fit_threads
 
     networks = getattr(_LOCAL, "networks", None)
     if networks is None:
@@ -176,8 +181,17 @@ def _chunk_loss_grad(spec, theta, part, want_grad):
     # float64 whatever the data: the client adds the chunks in float64 and
     # rounds once, as the in-memory sum does (see sknotes._blocks)
     grad = np.empty(network.params.shape, np.float64) if want_grad else None
-    loss = network.loss_grad(X, targets, weight, 0.0, grad)
-    return loss, grad
+    # the chunk's blocks run as a fit in memory runs them: on the worker's
+    # threads with single-threaded BLAS, so each block gives the same bits
+    n_blocks = len(row_blocks(X.shape[0], network.rows_per_block()))
+    with fit_threads(n_blocks) as network.n_threads:
+        runner = network._block_sum(X.shape[0])
+        runner.fold_compensation = False
+        network.loss_grad(X, targets, weight, 0.0, grad)
+    # every block's cost, and the gradient as its compensated sum: the
+    # client adds them as if all the blocks were its own
+    comp = runner.compensation.copy() if want_grad else None
+    return list(runner.block_costs), grad, comp
 
 
 # -- the client side ----------------------------------------------------------
@@ -322,15 +336,16 @@ class RemoteRows:
         for (_, chunks), group in zip(self._groups(), self.executor.gather(futures)):
             for k, result in zip(chunks, group):
                 results[k] = result
-        loss = 0.0
-        total = np.zeros(grad.shape, np.float64) if want_grad else None
-        for chunk_loss, chunk_grad in results:
-            loss += chunk_loss
-            if want_grad:
-                total += chunk_grad
+        costs = [cost for block_costs, _, _ in results for cost in block_costs]
         if want_grad:
-            grad[:] = total
-        return loss
+            total = np.zeros(grad.shape, np.float64)
+            comp = np.zeros_like(total)
+            scratch = (np.empty_like(total), np.empty_like(total))
+            for _, chunk_total, chunk_comp in results:
+                compensated_add(total, comp, chunk_total, scratch)
+                compensated_add(total, comp, chunk_comp, scratch)
+            grad[:] = total + comp
+        return math.fsum(costs)
 
     def _groups(self):
         """``[(worker, chunk indices)]``: where each chunk is held, found once."""

@@ -682,3 +682,16 @@ def test_help_does_not_load_scikit_learn():
         cwd=root,
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_runs_repeat_with_the_same_seed(folders, tmp_path):
+    train, _ = folders
+    models = []
+    for name in ("a.skops", "b.skops"):
+        out = tmp_path / name
+        argv = ["fit", str(train), "--model", "shallow", "--hidden", "3",
+                "--size", "8", "8", "--out", str(out), "--quiet"]  # fmt: skip
+        assert main(argv) == 0
+        models.append(load_model_file(out)[-1])
+    assert models[0].random_state == 0
+    np.testing.assert_array_equal(models[0].coefs_[0], models[1].coefs_[0])
