@@ -85,6 +85,7 @@ SECTIONS = {
         _image_loading,
     ),
     "cluster": ("Training on a dask cluster", _own),
+    "callbacks": ("The cost of scikit-learn's callbacks", _own),
 }
 
 
@@ -246,6 +247,30 @@ def headline_rows(results):
                     comment,
                 )
             )
+
+    cb, status = rows_of("callbacks")
+    goal = "Iteration with an empty callback / without"
+    if cb is None:
+        rows.append(_not_run(goal, "callbacks", status))
+    for r in cb or []:
+        if r["case"] == "(all)":
+            rows.append(_not_run(goal, "callbacks", r["note"]))
+            continue
+        comment = (
+            f"{r['empty_ms']:.2f} ms against {r['none_ms']:.2f} ms; "
+            f"ScoringMonitor {r['scoring_monitor_ms']:.2f} ms"
+        )
+        rows.append(
+            _goal(
+                goal,
+                r["case"],
+                r["empty_vs_none"],
+                "<= 1.10",
+                r["goal_met"],
+                "callbacks",
+                comment,
+            )
+        )
 
     tta, status = rows_of("time_to_accuracy")
     goal = "GD time to LR accuracy / LR fit time"

@@ -73,6 +73,7 @@ def test_every_file_is_stamped(tiny_run):
         ("lr_iteration", ["dtype", "iteration_ms", "two_products_ms", "ratio"]),
         ("nn_epoch", ["model", "hidden", "dtype", "ours_ms", "speedup_vs_mlp"]),
         ("cluster", ["case", "cluster_ms", "memory_ms", "cluster_vs_memory"]),
+        ("callbacks", ["case", "none_ms", "empty_ms", "empty_vs_none"]),
     ],
 )
 def test_section_columns(tiny_run, name, columns):
