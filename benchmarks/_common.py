@@ -42,6 +42,24 @@ def interleaved_times(functions, repeat=5, warmup=1):
     return {name: float(np.median(values)) for name, values in samples.items()}
 
 
+def per_iteration_times(fits, k1, k2, rounds=3):
+    """Median time of one iteration of each ``fits[name](k)``, interleaved.
+
+    ``fits[name](k)`` runs a fit of ``k`` iterations; one iteration is
+    ``(t(k2) - t(k1)) / (k2 - k1)``, so start-up costs cancel out.
+    """
+    samples = {name: [] for name in fits}
+    for _ in range(rounds):
+        for name, fit in fits.items():
+            times = {}
+            for k in (k1, k2):
+                start = time.perf_counter()
+                fit(k)
+                times[k] = time.perf_counter() - start
+            samples[name].append((times[k2] - times[k1]) / (k2 - k1))
+    return {name: float(np.median(v)) for name, v in samples.items()}
+
+
 def peak_memory(function):
     """Peak bytes allocated through Python and numpy while ``function`` runs."""
     tracemalloc.start()

@@ -17,14 +17,13 @@ Run ``python -m benchmarks.callbacks`` (``--quick`` for 20,000 rows).
 """
 
 import sys
-import time
 import warnings
 
-import numpy as np
 from sklearn.datasets import make_classification
 
 from sknotes import GDLogisticRegression
 
+from ._common import per_iteration_times
 from ._report import section_main
 
 GOAL_EMPTY = 1.10  # iteration with an empty callback / without any
@@ -44,19 +43,6 @@ class EmptyCallback:
 
     def teardown(self, estimator, context):
         pass
-
-
-def _per_iteration(fits, k1, k2, rounds):
-    samples = {name: [] for name in fits}
-    for _ in range(rounds):
-        for name, fit in fits.items():
-            times = {}
-            for k in (k1, k2):
-                start = time.perf_counter()
-                fit(k)
-                times[k] = time.perf_counter() - start
-            samples[name].append((times[k2] - times[k1]) / (k2 - k1))
-    return {name: float(np.median(v)) for name, v in samples.items()}
 
 
 def run(quick=False, tiny=False):
@@ -84,7 +70,7 @@ def run(quick=False, tiny=False):
         "scoring_monitor": fit(lambda: [ScoringMonitor(scoring="accuracy")]),
     }
     k1, k2 = (2, 6) if tiny else (5, 45)
-    times = _per_iteration(fits, k1, k2, rounds=1 if tiny else 5)
+    times = per_iteration_times(fits, k1, k2, rounds=1 if tiny else 5)
     ratio = times["empty"] / times["none"]
     return [
         {

@@ -35,6 +35,7 @@ import warnings
 
 import numpy as np
 
+from ._common import per_iteration_times
 from ._report import section_main
 
 GOAL_VS_DASK_ML = 0.1  # sknotes iteration / dask-ml iteration
@@ -59,20 +60,6 @@ def _cluster(memory_limit="auto", processes=True):
         dashboard_address=None,
         silence_logs=logging.ERROR,
     )
-
-
-def _per_iteration(fits, k1, k2, rounds=3):
-    """Median ``(t(k2) - t(k1)) / (k2 - k1)`` of each ``fits[name](k)``, interleaved."""
-    samples = {name: [] for name in fits}
-    for _ in range(rounds):
-        for name, fit in fits.items():
-            times = {}
-            for k in (k1, k2):
-                start = time.perf_counter()
-                fit(k)
-                times[k] = time.perf_counter() - start
-            samples[name].append((times[k2] - times[k1]) / (k2 - k1))
-    return {name: float(np.median(v)) for name, v in samples.items()}
 
 
 def _sknotes(X, y, k):
@@ -123,7 +110,7 @@ def overhead(client, n_rows=10_000, n_features=20, n_chunks=5, with_dask_ml=True
             fits["dask_ml_cluster"] = lambda k: _dask_ml(X, y, k)
         except ImportError:
             note = "dask-ml not installed"
-    times = _per_iteration(fits, 5, 25)
+    times = per_iteration_times(fits, 5, 25)
     row = {
         "case": f"overhead, {n_rows:_} x {n_features} float64, {n_chunks} chunks",
         "cluster_ms": 1e3 * times["sknotes_cluster"],
@@ -142,7 +129,7 @@ def large(client, n_rows=1_000_000, n_features=100, n_chunks=8):
     X, y = _data(n_rows, n_features, n_chunks, np.float32)
     X, y = client.persist([X, y])
     X_mem, y_mem = client.compute([X, y], sync=True)
-    times = _per_iteration(
+    times = per_iteration_times(
         {
             "cluster": lambda k: _sknotes(X, y, k),
             "memory": lambda k: _sknotes(X_mem, y_mem, k),
