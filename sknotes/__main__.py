@@ -304,6 +304,7 @@ def _say(message):
 def _run_fit(args):
     from sklearn.pipeline import make_pipeline
 
+    from ._progress import Progress
     from .images import ImageFlattener, load_image_folder
 
     say = (lambda message: None) if args.quiet else _say
@@ -336,13 +337,16 @@ def _run_fit(args):
         f"Loading {len(train.filenames)} training images in "
         f"{len(train.target_names)} classes from {args.train_dir}"
     )
+    progress = Progress(plain=True if args.quiet else None)
     start = time.perf_counter()
-    X_train = flattener.fit_transform(train.filenames)
+    X_train = progress.load(
+        flattener, train.filenames, "Loading training images", fit=True
+    )
     y_train = train.target_names[train.target]
     X_test = y_test = None
     if test is not None:
         say(f"Loading {len(test.filenames)} test images from {args.test}")
-        X_test = flattener.transform(test.filenames)
+        X_test = progress.load(flattener, test.filenames, "Loading test images")
         y_test = test.target_names[test.target]
     seconds = time.perf_counter() - start
     n_images = len(X_train) + (0 if X_test is None else len(X_test))
@@ -351,7 +355,9 @@ def _run_fit(args):
     say(f"Training {estimator}")
     start = time.perf_counter()
     try:
-        _fit_reporting_progress(estimator, X_train, y_train, X_test, y_test, args.quiet)
+        _fit_reporting_progress(
+            estimator, X_train, y_train, X_test, y_test, args.quiet, progress
+        )
     except KeyboardInterrupt:
         # Ctrl-C stops the program (exit 130). The estimator holds the
         # iterations reached; it is saved only when asked for.
@@ -472,8 +478,12 @@ def _make_estimator(args):
     estimator.set_params(**{k: v for k, v in options.items() if v is not None})
     params = estimator.get_params()
     if not args.quiet and "verbose" in params:
-        # About ten progress lines per fit.
-        estimator.set_params(verbose=max(1, params["max_iter"] // 10))
+        # Every iteration moves a progress bar on a terminal; otherwise about
+        # ten plain progress lines per fit.
+        from ._progress import plain_progress
+
+        every = max(1, params["max_iter"] // 10) if plain_progress() else 1
+        estimator.set_params(verbose=every)
     _validate_estimator_params(estimator)
     return estimator
 
@@ -517,16 +527,20 @@ def _explain_stop(reason, estimator):
     return phrases.get(reason, "reported by the estimator")
 
 
-def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet):
+def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=None):
     """Fit, with the estimator's progress and warnings on standard error."""
     import inspect
 
+    from ._progress import Progress
+
+    progress = progress or Progress(plain=True)
     kwargs = {}
     if X_test is not None and "X_val" in inspect.signature(estimator.fit).parameters:
         kwargs = {"X_val": X_test, "y_val": y_test}  # to draw the test cost
+    max_iter = estimator.get_params().get("max_iter", 0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with contextlib.redirect_stdout(sys.stderr):
+        with progress.training(max_iter) as sink, contextlib.redirect_stdout(sink):
             estimator.fit(X, y, **kwargs)
     for warning in caught:
         if not quiet:

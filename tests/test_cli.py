@@ -695,3 +695,28 @@ def test_runs_repeat_with_the_same_seed(folders, tmp_path):
         models.append(load_model_file(out)[-1])
     assert models[0].random_state == 0
     np.testing.assert_array_equal(models[0].coefs_[0], models[1].coefs_[0])
+
+
+def test_progress_bars_on_a_terminal(tmp_path):
+    pytest.importorskip("rich", reason="the progress bars need rich")
+    import io
+
+    from sknotes._progress import Progress, plain_progress
+
+    assert plain_progress(io.StringIO())  # not a terminal: plain lines
+    out = io.StringIO()
+    progress = Progress(out, plain=False)
+    with progress.training(max_iter=40) as sink:
+        for i in (10, 20, 30):
+            print(f"Iteration {i}, loss = {1 / i:.8f}", file=sink)
+        print("some other line", file=sink)
+    text = out.getvalue()
+    assert "Training (cost 0.03333333)" in text and "30/40" in text
+    assert "some other line" in text
+
+    images = write_class_folders(tmp_path / "imgs", n_per_class=30)
+    paths = np.array(sorted(str(p) for p in images.glob("*/*.jpg")))
+    flattener = images.ImageFlattener(size=(4, 4))
+    loaded = progress.load(flattener, paths, "Loading images", fit=True)
+    np.testing.assert_array_equal(loaded, flattener.transform(paths))
+    assert "Loading images" in out.getvalue() and "60/60" in out.getvalue()

@@ -1,0 +1,147 @@
+"""Progress of the command line's long steps: image loading and training.
+
+On a terminal, with ``rich`` installed (the ``[progress]`` extra), each step
+is a progress bar on standard error: images decoded of all, or iterations
+done of ``max_iter`` with the current cost and the elapsed time. Otherwise
+(a log file, a pipe, no ``rich``) the same progress comes as a few plain
+lines. ``--quiet`` turns both off.
+"""
+
+import re
+import sys
+
+import numpy as np
+
+__all__ = ["Progress", "plain_progress"]
+
+_ITERATION = re.compile(r"Iteration (\d+), loss = ([-+0-9.eEinfa]+)")
+# Images are decoded in this many steps at least, to move the bar.
+_LOADING_STEPS = 50
+
+
+def _rich_available():
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def plain_progress(stream=None):
+    """True when progress should be plain lines (not a terminal, or no rich)."""
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", lambda: False)
+    return not (isatty() and _rich_available())
+
+
+class Progress:
+    """Bars for loading and training, or plain lines.
+
+    Parameters
+    ----------
+    stream : file, default=sys.stderr
+        Where the progress goes.
+    plain : bool or None, default=None
+        Force plain lines (True) or bars (False); None decides from
+        ``stream`` (see :func:`plain_progress`).
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> progress = Progress(out, plain=True)
+    >>> with progress.training(max_iter=100) as line_sink:
+    ...     print("Iteration 10, loss = 0.5", file=line_sink)
+    >>> out.getvalue()
+    'Iteration 10, loss = 0.5\\n'
+    """
+
+    def __init__(self, stream=None, plain=None):
+        self.stream = sys.stderr if stream is None else stream
+        self.plain = plain_progress(self.stream) if plain is None else plain
+
+    def _bar(self):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+        from rich.progress import Progress as RichProgress
+
+        return RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=self.stream),
+            transient=False,
+        )
+
+    def load(self, flattener, paths, description, fit=False):
+        """``flattener.transform(paths)`` (or fit_transform) with a bar."""
+        if fit:
+            flattener.fit(paths[:1])
+        if self.plain or len(paths) < 2:
+            return flattener.transform(paths)
+        step = max(1, -(-len(paths) // _LOADING_STEPS))
+        parts = []
+        with self._bar() as bar:
+            task = bar.add_task(description, total=len(paths))
+            for start in range(0, len(paths), step):
+                parts.append(flattener.transform(paths[start : start + step]))
+                bar.update(task, completed=start + len(parts[-1]))
+        return np.concatenate(parts)
+
+    def training(self, max_iter):
+        """A context giving the stream for the estimator's ``verbose`` lines."""
+        if self.plain:
+            return _Unchanged(self.stream)
+        return _TrainingBar(self, max_iter)
+
+
+class _Unchanged:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __enter__(self):
+        return self.stream
+
+    def __exit__(self, *exc):
+        return False
+
+
+class _TrainingBar:
+    """A file-like sink: each ``Iteration i, loss = x`` line moves the bar."""
+
+    def __init__(self, progress, max_iter):
+        self.progress, self.max_iter = progress, max_iter
+        self.buffer = ""
+
+    def __enter__(self):
+        self.bar = self.progress._bar()
+        self.bar.__enter__()
+        self.task = self.bar.add_task("Training", total=self.max_iter)
+        return self
+
+    def write(self, text):
+        self.buffer += text
+        *lines, self.buffer = self.buffer.split("\n")
+        for line in lines:
+            match = _ITERATION.search(line)
+            if match:
+                done, loss = int(match.group(1)), match.group(2)
+                self.bar.update(
+                    self.task, completed=done, description=f"Training (cost {loss})"
+                )
+            elif line.strip():
+                self.bar.console.print(line)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def __exit__(self, *exc):
+        self.bar.__exit__(*exc)
+        return False
