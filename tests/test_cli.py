@@ -714,8 +714,8 @@ def test_progress_bars_on_a_terminal(tmp_path):
     assert "Training (cost 0.03333333)" in text and "30/40" in text
     assert "some other line" in text
 
-    images = write_class_folders(tmp_path / "imgs", n_per_class=30)
-    paths = np.array(sorted(str(p) for p in images.glob("*/*.jpg")))
+    folder = write_class_folders(tmp_path / "imgs", n_per_class=30)
+    paths = np.array(sorted(str(p) for p in folder.glob("*/*.jpg")))
     flattener = images.ImageFlattener(size=(4, 4))
     loaded = progress.load(flattener, paths, "Loading images", fit=True)
     np.testing.assert_array_equal(loaded, flattener.transform(paths))
