@@ -64,6 +64,22 @@ def _own(module, quick, tiny):
     return module.run(quick=quick, tiny=tiny)
 
 
+# Seconds each section took in the full run of benchmarks/results (2 cores),
+# for the estimate of what remains.
+FULL_RUN_SECONDS = {
+    "compare": 1007,
+    "defaults": 535,
+    "time_to_accuracy": 11,
+    "lr_iteration": 8,
+    "scaling": 78,
+    "nn_epoch": 180,
+    "convergence": 2,
+    "vectorisation": 1,
+    "image_loading": 23,
+    "cluster": 146,
+    "callbacks": 30,
+}
+
 # name -> (title, how to call the module's run); the report follows this order.
 SECTIONS = {
     "compare": ("Accuracy and time against scikit-learn", _own),
@@ -510,8 +526,16 @@ def _main(args, argv):
     stamp["load average at start"] = _load()
     start = time.perf_counter()
     results = {}
-    for name in args.sections:
-        print(f"[benchmarks] {name} ...", flush=True)
+    for k, name in enumerate(args.sections):
+        left = ""
+        if not (args.quick or args.tiny):
+            guess = sum(FULL_RUN_SECONDS.get(n, 0) for n in args.sections[k:])
+            left = f"; about {guess / 60:.0f} min left, as in the last full run"
+        print(
+            f"[benchmarks] {name} ... (section {k + 1}/{len(args.sections)}, "
+            f"{time.perf_counter() - start:.0f} s so far{left})",
+            flush=True,
+        )
         results[name] = run_section(name, args.quick, args.tiny, out, stamp)
         print(
             f"[benchmarks] {name}: {results[name].status.splitlines()[0]} "

@@ -42,6 +42,35 @@ def interleaved_times(functions, repeat=5, warmup=1):
     return {name: float(np.median(values)) for name, values in samples.items()}
 
 
+class StepProgress:
+    """Progress lines within a section: step k of n, elapsed, about how long left.
+
+    The estimate of what remains is the mean time of the steps done so far
+    times the steps left. Lines go to standard error, so that the tables on
+    standard output stay clean.
+    """
+
+    def __init__(self, total, label):
+        self.total, self.label = int(total), label
+        self.done = 0
+        self.start = time.perf_counter()
+
+    def step(self, name):
+        """Say that step ``name`` starts."""
+        elapsed = time.perf_counter() - self.start
+        left = ""
+        if self.done:
+            remaining = elapsed / self.done * (self.total - self.done)
+            left = f", about {remaining:.0f} s left"
+        self.done += 1
+        print(
+            f"[benchmarks]   {self.label} {self.done}/{self.total}: {name} "
+            f"({elapsed:.0f} s so far{left})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def per_iteration_times(fits, k1, k2, rounds=3):
     """Median time of one iteration of each ``fits[name](k)``, interleaved.
 

@@ -47,7 +47,7 @@ from sklearn.preprocessing import StandardScaler
 from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
 from sknotes.datasets import make_flower
 
-from ._common import interleaved_times, peak_memory
+from ._common import StepProgress, interleaved_times, peak_memory
 from ._report import n_iter_of, new_figure, quiet_fit, section_main
 
 NN_MAX_ITER = 200  # MLPClassifier's default, given to all three networks
@@ -262,10 +262,14 @@ def run(quick=False, tiny=False):
     """
     repeat = 1 if tiny else 3 if quick else 5
     rows = []
-    for dataset in tabular_datasets(quick, tiny):
+    datasets = tabular_datasets(quick, tiny)
+    progress = StepProgress(len(datasets) + 1, "compare")
+    for dataset in datasets:
+        progress.step(dataset.name)
         rows += measure_dataset(dataset, repeat, tiny)
     with tempfile.TemporaryDirectory(prefix="sknotes-digits-") as folder:
         dataset, skipped = image_dataset(folder, tiny)
+        progress.step("digits as JPEG files")
         if skipped:
             rows.append({"dataset": dataset, "model": "(all)", "note": skipped})
         else:

@@ -60,7 +60,7 @@ from sklearn.preprocessing import StandardScaler
 from sknotes._discovery import public_estimators
 from sknotes.datasets import make_flower
 
-from ._common import interleaved_times
+from ._common import StepProgress, interleaved_times
 from ._report import n_iter_of, section_main
 
 TOLERANCE = 0.01  # one percentage point of test accuracy
@@ -381,8 +381,10 @@ def run(quick=False, tiny=False):
         rows.append({"dataset": PHOTOS_NAME, "sknotes": "(all)", "note": skipped})
     else:
         splits.append(photos)
+    progress = StepProgress(len(splits) * len(SCALINGS), "defaults")
     for split in splits:
         for scaling in SCALINGS:
+            progress.step(f"{split.name}, {scaling}")
             for pair in found:
                 rows.append(measure_case(split, scaling, pair, repeat, seeds))
     return rows
