@@ -27,6 +27,17 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ._dask import is_dask_collection
 
+try:  # scikit-learn 1.9's callbacks, when present
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn
+
+    class CallbackSupportMixin:  # noqa: D101 - a stand-in without callbacks
+        pass
+
+
+# fit_transform decodes in this many steps when callbacks follow it
+_CALLBACK_CHUNKS = 20
+
 __all__ = ["IMAGE_EXTENSIONS", "ImageFlattener", "ImageLoadError", "load_image_folder"]
 
 #: File extensions (lower case) that :func:`load_image_folder` treats as images.
@@ -126,7 +137,7 @@ class _DecodePlan:
         return len(_CHANNEL_NAMES[self.mode])
 
 
-class ImageFlattener(TransformerMixin, BaseEstimator):
+class ImageFlattener(CallbackSupportMixin, TransformerMixin, BaseEstimator):
     """Read images and flatten each one into a row of pixel values.
 
     This is the loader of the notes as a transformer: every image is decoded,
@@ -345,6 +356,48 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
             _fill_from_arrays if isinstance(sources, np.ndarray) else _fill_from_files
         )
         fill(sources, plan, (width, height), out, self.normalize, n_jobs)
+        return out
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit, then decode the images: one row per image.
+
+        The same as ``fit(X).transform(X)``. With scikit-learn callbacks set
+        (``set_callbacks``, scikit-learn 1.9), the decoding is a task with
+        one subtask per chunk of images, so that a ``ProgressBar`` follows
+        it. A callback cannot stop the decoding: every image is one row of
+        the result.
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike, or uint8 ndarray
+            Image paths, or images as an array. See the class Notes.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_images, height * width * channels)
+        """
+        self.fit(X)
+        if is_dask_collection(X) or not getattr(self, "_skl_callbacks", None):
+            return self.transform(X)
+        return self._transform_with_callbacks(X)
+
+    def _transform_with_callbacks(self, X):
+        sources = _as_sources(X)
+        n = len(sources)
+        step = max(1, -(-n // _CALLBACK_CHUNKS))
+        context = self._init_callback_context(max_subtasks=-(-n // step))
+        context.call_on_fit_task_begin(estimator=self, X=X)
+        parts = []
+        for start in range(0, n, step):
+            task = context.subcontext(task_name="decode")
+            task.call_on_fit_task_begin(estimator=self)
+            parts.append(self.transform(sources[start : start + step]))
+            task.call_on_fit_task_end(estimator=self)
+        out = np.concatenate(parts)
+        context.call_on_fit_task_end(estimator=self, X=X)
         return out
 
     def _transform_dask(self, X, plan):

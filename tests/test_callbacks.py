@@ -119,3 +119,27 @@ def test_without_callbacks_nothing_is_set_up(data, monkeypatch):
     monkeypatch.setattr(_base, "_FitCallbacks", refuse)
     model = GDLogisticRegression(max_iter=5).fit(X, y)
     assert model.n_iter_ == 5
+
+
+def test_image_flattener_decodes_as_a_task_tree(tmp_path):
+    from PIL import Image
+
+    from sknotes import ImageFlattener
+
+    paths = []
+    for i in range(45):
+        path = tmp_path / f"{i}.png"
+        Image.new("RGB", (6, 5), (i, 2 * i, 3 * i)).save(path)
+        paths.append(str(path))
+
+    class Record(StopAt):
+        def on_fit_task_end(self, estimator, context):
+            self.seen.append(context.task_name)
+            return True  # asks to stop: decoding goes on regardless
+
+    record = Record(0)
+    flattener = ImageFlattener(size=4).set_callbacks(record)
+    out = flattener.fit_transform(paths)
+    np.testing.assert_array_equal(out, ImageFlattener(size=4).fit_transform(paths))
+    assert record.seen.count("decode") == 15  # 45 images in chunks of 3
+    assert record.seen[-1] == "fit"
