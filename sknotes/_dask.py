@@ -140,8 +140,9 @@ def _chunk_moments(part, mean, scale):
 
 
 def _chunk_magnitude(part):
-    X = part[0]
-    return np.abs(X).max(axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    from ._preconditioning import column_max_abs
+
+    return column_max_abs(part[0])
 
 
 # One network (with its buffers) per spec and per worker thread: a worker
@@ -258,8 +259,10 @@ class RemoteRows:
         return cls(executor, parts, X.shape[0], X.shape[1], dtype)
 
     def sums(self):
-        """``(total weight, rows)`` of every chunk, in order."""
-        return self._gather(_chunk_sums)
+        """``(total weight, rows)`` of every chunk, in order (asked for once)."""
+        if getattr(self, "_sums", None) is None:
+            self._sums = self._gather(_chunk_sums)
+        return self._sums
 
     def normalised(self, total):
         """The same rows with weights divided by ``total``."""
@@ -288,14 +291,15 @@ class RemoteRows:
             half.n_rows = sum(n for _, n in half.sums())
         return halves
 
-    def column_magnitude(self):
-        """Largest magnitude of each column (1 for an all-zero column)."""
-        top = np.max(np.asarray(self._gather(_chunk_magnitude), np.float64), axis=0)
-        return np.where(top > 0, top, 1.0)
+    def column_max_abs(self):
+        """``max |x_j|`` of each column over all chunks (0 for all zeros)."""
+        return np.max(np.asarray(self._gather(_chunk_magnitude), np.float64), axis=0)
 
     def column_moments(self, center=True):
         """Weighted column means and standard deviations, as in memory."""
-        scale = self.column_magnitude()
+        from ._preconditioning import column_magnitude
+
+        scale = column_magnitude(self)
         if center:
             mean = _ordered_sum(self._gather(_chunk_moments, None, None))
         else:  # root mean squares about zero, as column_moments does

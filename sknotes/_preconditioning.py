@@ -95,16 +95,23 @@ def column_moments(X, sample_weight, center=True):
 
 def column_magnitude(X):
     """Largest magnitude of each column in float64 (1 for an all-zero column)."""
-    if hasattr(X, "column_magnitude"):  # rows held elsewhere (sknotes._dask)
-        return X.column_magnitude()
-    if sp.issparse(X):
-        top = abs(sp.csr_matrix(X)).max(axis=0).toarray().ravel()
-    elif X.shape[0] == 0:
-        top = np.zeros(X.shape[1])
-    else:
-        top = np.abs(X).max(axis=0)
-    top = np.asarray(top, dtype=np.float64)
+    # rows held elsewhere (sknotes._dask) compute their own maxima
+    top = X.column_max_abs() if hasattr(X, "column_max_abs") else column_max_abs(X)
     return np.where(top > 0, top, 1.0)
+
+
+def column_max_abs(X):
+    """``max |X[:, j]|`` in float64 (0 for an all-zero column), by row blocks.
+
+    The blocks bound the temporary copy that ``np.abs`` makes.
+    """
+    if sp.issparse(X):
+        return abs(sp.csr_matrix(X)).max(axis=0).toarray().ravel().astype(np.float64)
+    top = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
+        block = X[start : start + _MOMENT_BLOCK_ROWS]
+        np.maximum(top, np.abs(block).max(axis=0), out=top)
+    return top
 
 
 def weighted_column_sum(X, sample_weight):

@@ -10,8 +10,6 @@ lines. ``--quiet`` turns both off.
 import re
 import sys
 
-import numpy as np
-
 __all__ = ["Progress", "plain_progress"]
 
 _ITERATION = re.compile(r"Iteration (\d+), loss = ([-+0-9.eEinfa]+)")
@@ -85,14 +83,13 @@ class Progress:
             flattener.fit(paths[:1])
         if self.plain or len(paths) < 2:
             return flattener.transform(paths)
-        step = max(1, -(-len(paths) // _LOADING_STEPS))
-        parts = []
         with self._bar() as bar:
             task = bar.add_task(description, total=len(paths))
-            for start in range(0, len(paths), step):
-                parts.append(flattener.transform(paths[start : start + step]))
-                bar.update(task, completed=start + len(parts[-1]))
-        return np.concatenate(parts)
+            return flattener._transform_by_parts(
+                paths,
+                _LOADING_STEPS,
+                after=lambda n_done: bar.update(task, completed=n_done),
+            )
 
     def training(self, max_iter):
         """A context giving the stream for the estimator's ``verbose`` lines."""

@@ -386,19 +386,38 @@ class ImageFlattener(CallbackSupportMixin, TransformerMixin, BaseEstimator):
 
     def _transform_with_callbacks(self, X):
         sources = _as_sources(X)
-        n = len(sources)
-        step = max(1, -(-n // _CALLBACK_CHUNKS))
-        context = self._init_callback_context(max_subtasks=-(-n // step))
+        n_parts = _n_parts(len(sources), _CALLBACK_CHUNKS)
+        context = self._init_callback_context(max_subtasks=n_parts)
         context.call_on_fit_task_begin(estimator=self, X=X)
-        parts = []
-        for start in range(0, n, step):
-            task = context.subcontext(task_name="decode")
-            task.call_on_fit_task_begin(estimator=self)
-            parts.append(self.transform(sources[start : start + step]))
-            task.call_on_fit_task_end(estimator=self)
-        out = np.concatenate(parts)
+        tasks = []
+
+        def before():
+            tasks.append(context.subcontext(task_name="decode"))
+            tasks[-1].call_on_fit_task_begin(estimator=self)
+
+        def after(n_done):
+            tasks[-1].call_on_fit_task_end(estimator=self)
+
+        out = self._transform_by_parts(sources, _CALLBACK_CHUNKS, before, after)
         context.call_on_fit_task_end(estimator=self, X=X)
         return out
+
+    def _transform_by_parts(self, sources, n_parts, before=None, after=None):
+        """``transform(sources)`` decoded in about ``n_parts`` consecutive parts.
+
+        ``before()`` runs before each part and ``after(n_done)`` after it,
+        with the number of images decoded so far: progress bars and
+        callbacks follow the decoding through them.
+        """
+        step = -(-len(sources) // _n_parts(len(sources), n_parts))
+        parts = []
+        for start in range(0, len(sources), step):
+            if before is not None:
+                before()
+            parts.append(self.transform(sources[start : start + step]))
+            if after is not None:
+                after(start + len(parts[-1]))
+        return np.concatenate(parts)
 
     def _transform_dask(self, X, plan):
         """A dask array of paths -> a dask array of rows, decoded on the workers."""
@@ -508,6 +527,11 @@ class ImageFlattener(CallbackSupportMixin, TransformerMixin, BaseEstimator):
             return height, width
         width, height = plan.size or _native_size(sources[0])
         return height, width
+
+
+def _n_parts(n, wanted):
+    """How many parts of at least one item ``n`` items make, ``wanted`` at most."""
+    return -(-n // max(1, -(-n // wanted))) if n else 0
 
 
 def _first_of_dask(X):
