@@ -57,6 +57,10 @@ import scipy.sparse as sp
 # Rows per block when the moments are computed: bounds the float64 copy.
 _MOMENT_BLOCK_ROWS = 8192
 
+# A large feature whose spread is below this fraction of its size is not
+# centred at initialisation (see Preconditioner.scale_initial_weights).
+_MIN_RELATIVE_SPREAD = 1e-3
+
 
 def column_moments(X, sample_weight, center=True):
     """Weighted column means and standard deviations of ``X``, in float64.
@@ -170,6 +174,7 @@ class Preconditioner:
         # sqrt(std^2 + mean^2) and sqrt(std^2 + 4 l2) without squaring: the
         # features may be near their dtype's overflow or underflow threshold
         self._rms = np.hypot(std, mean)
+        self._std, self._mean64 = std, mean
         sigma = np.hypot(std, 2.0 * np.sqrt(l2))
         # A constant column (without penalty) has no scale to correct; its
         # centred gradient is zero anyway, so any finite factor is fine.
@@ -183,21 +188,47 @@ class Preconditioner:
         self._mean_over_spread = (mean * inv * inv).astype(dtype)
 
     def scale_initial_weights(self, network=None):
-        r"""Shrink the first layer's random start for features above unit scale.
+        r"""Map the first layer's random start onto features above unit scale.
 
-        Initialisation schemes assume inputs of about unit size; a raw
-        feature near 1,000 would saturate every tanh unit from the start.
-        Each column :math:`j` of :math:`W^{[1]}` is divided by
-        :math:`\max(1, \mathrm{rms}(x_j))`, the root mean square of the
-        feature; features of unit scale or smaller keep the scheme's draw.
-        This beat mapping the draw through the full standardisation
-        :math:`T` (which also enlarges the weights of small features and
-        centres every unit on the mean) on the flower photos, 68.7 against
-        67.8 % test accuracy (mean of five seeds), while the badly scaled
-        set, wine and breast cancer kept 0.92, 1.00 and 0.96 (seed 0).
+        Initialisation schemes assume inputs of about unit size. A raw
+        feature near 1,000 would saturate every tanh unit from the start,
+        and one such as a length of 5.8 +- 0.8 cm, divided by its size
+        alone, would be almost constant. So the draw :math:`V` is read in
+        standardised coordinates for every feature :math:`j` whose root
+        mean square exceeds 1:
+
+        .. math::
+
+            W^{[1]}_{:j} = V_{:j} / \sigma_j, \qquad
+            b^{[1]} = -\sum_{j\ \mathrm{large}} W^{[1]}_{:j} \mu_j,
+
+        the start a ``StandardScaler`` in front of the estimator would give
+        (:math:`\sigma_j` the feature's standard deviation, :math:`\mu_j`
+        its mean; without an intercept, its root mean square and 0).
+        Features of unit scale or smaller keep the scheme's draw: on the
+        flower photos (pixels in [0, 1]) reading *every* column in
+        standardised coordinates cost 0.9 point of test accuracy, and
+        centring every column 1.6 points (means of five seeds). A large
+        feature that is almost constant (standard deviation under 1e-3 of
+        its size) is only divided by its size: centring it would cancel
+        most of the digits of :math:`W x + b`.
+
+        Measured with the ``defaults`` benchmark's splits (mean of five
+        seeds): raw iris went from 98.4 to 99.5 % test accuracy for the
+        shallow network (the same as after ``StandardScaler``), the other
+        raw data sets moved by at most 0.5 point.
         """
         network = network or self.network
-        network.coefs[0] /= np.maximum(self._rms, 1.0).astype(network.dtype)
+        dtype = network.dtype
+        rms = self._rms
+        factor = 1.0 / np.maximum(rms, 1.0)
+        spread = (rms > 1.0) & (self._std >= _MIN_RELATIVE_SPREAD * rms)
+        factor[spread] = 1.0 / self._std[spread]
+        W = network.coefs[0]
+        W *= factor.astype(dtype)
+        if network.fit_intercept and spread.any():
+            shift = W[:, spread].astype(np.float64) @ self._mean64[spread]
+            network.intercepts[0] -= shift.astype(dtype)
 
     def apply(self, grad, out):
         """``out = P grad``: ``T T^T`` on the first layer, ``1/fan_in`` after it.

@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 from _problems import interrupt_on_call
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
@@ -23,7 +23,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknotes import GDLogisticRegression, ShallowNNClassifier
+from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
 from sknotes._network import DenseNetwork
 from sknotes._preconditioning import Preconditioner, column_moments
 
@@ -246,17 +246,45 @@ def test_preconditioner_is_T_times_T_transpose(fit_intercept):
 # --- real photos ---------------------------------------------------------------
 
 
-def test_initial_weights_are_shrunk_only_for_large_features():
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_initial_weights_are_standardised_only_for_large_features(fit_intercept):
     X, _ = _badly_scaled(n=200, d=6)
-    X[:, 0] += 1e3  # large mean, small spread: large all the same
-    rms = np.sqrt((X**2).mean(axis=0))
-    network = DenseNetwork([6, 3, 1])
+    X[:, 0] += 1e3  # large mean, tiny spread: only divided by its size
+    X[:, 1] = 5.8 + 0.8 * X[:, 1] / X[:, 1].std()  # a length in cm: standardised
+    network = DenseNetwork([6, 3, 1], fit_intercept=fit_intercept)
     network.initialize("glorot", np.random.RandomState(0))
-    drawn = network.coefs[0].copy()
+    V = network.coefs[0].copy()
     Preconditioner(network, X, np.full(200, 1 / 200)).scale_initial_weights()
-    np.testing.assert_allclose(network.coefs[0], drawn / np.maximum(rms, 1.0))
-    small = rms <= 1
-    assert small.any() and (network.coefs[0][:, small] == drawn[:, small]).all()
+
+    rms = np.sqrt((X**2).mean(axis=0))
+    mu = X.mean(axis=0) if fit_intercept else np.zeros(6)
+    sd = np.sqrt(((X - mu) ** 2).mean(axis=0))
+    large, small = rms > 1, rms <= 1
+    assert small.any() and large[:2].all()
+    expected = V / np.maximum(rms, 1.0)
+    expected[:, 1:][:, large[1:]] = V[:, 1:][:, large[1:]] / sd[1:][large[1:]]
+    np.testing.assert_allclose(network.coefs[0], expected, rtol=1e-12)
+    assert (network.coefs[0][:, small] == V[:, small]).all()
+    # the bias centres the standardised large features, not the nearly constant one
+    centred = large & (np.arange(6) > 0)
+    expected_b = -expected[:, centred] @ mu[centred]
+    np.testing.assert_allclose(network.intercepts[0], expected_b, rtol=1e-12, atol=0)
+
+
+def test_large_features_start_where_standard_scaler_would():
+    # Every iris feature is above unit scale (centimetres), so with the 'auto'
+    # step the raw data and its standardised copy give the same fit.
+    X, y = load_iris(return_X_y=True)
+    X_std = StandardScaler().fit_transform(X)
+    for cls in (ShallowNNClassifier, DeepNNClassifier):
+        model = cls(random_state=1)
+        raw = clone(model).fit(X, y)
+        scaled = clone(model).fit(X_std, y)
+        assert raw.n_iter_ == scaled.n_iter_
+        np.testing.assert_allclose(raw.loss_curve_, scaled.loss_curve_, rtol=1e-9)
+        np.testing.assert_allclose(
+            raw.predict_proba(X), scaled.predict_proba(X_std), atol=1e-8
+        )
 
 
 @pytest.mark.skipif(not PHOTOS.is_dir(), reason="shared photos are not available")
