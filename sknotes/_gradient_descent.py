@@ -12,8 +12,10 @@ Two step rules
 --------------
 A float ``learning_rate`` is the notes' fixed step ``theta := theta - alpha
 dJ/dtheta`` (or, with ``solver='nesterov'``, the same step taken from a
-FISTA-extrapolated point). Its arithmetic is exactly the notes', so a fit
-configured like the course reproduces the course bit for bit.
+FISTA-extrapolated point). It is the notes' formula with nothing added,
+so a fit configured like the course follows the course's run; only the
+order in which matrix products add their terms differs from the notes'
+numpy code, which moves a cost by about one unit in the last place.
 
 ``learning_rate='auto'`` chooses its steps (:class:`AdaptiveStep`): a step
 is kept only if the cost goes down, shrunk when it would not, and grown

@@ -366,7 +366,8 @@ class ShallowNNClassifier(DeepNNClassifier):
     learning_rate : float or 'auto', default='auto'
         The step :math:`\alpha`. A float is the notes' fixed step, applied
         exactly as they write it: ``n_hidden=4, learning_rate=1.2,
-        init='course', tol=0`` is the course's run, bit for bit. ``'auto'``
+        init='course', tol=0`` is the course's run (to rounding: see
+        :ref:`the course's numbers <course-numbers>`). ``'auto'``
         chooses the steps: the first layer works in the coordinates of
         standardised features (``X`` is not copied; the fitted weights are
         those for the raw features), deeper layers' steps are divided by

@@ -109,6 +109,32 @@ def test_one_gradient_step_equals_finite_difference_gradient(k, weighted, alpha)
     assert clf.loss_curve_[-1] == pytest.approx(_cost(W1, b1, X, y, s, alpha), 1e-12)
 
 
+def test_the_notes_scalar_loop_with_soft_labels():
+    # The notes' first program (section 1.3): five points x = -2..2 with soft labels
+    # y = sigma(x), w = b = 1, step 0.01, 1000 iterations, every derivative
+    # written out per sample. A soft label y is a sample of class 1 with
+    # weight y plus one of class 0 with weight 1 - y.
+    x = np.arange(-2.0, 3.0)
+    soft = expit(x)
+    w, b, costs = 1.0, 1.0, []
+    for _ in range(1000):
+        yhat = 1 / (1 + np.exp(-(w * x + b)))
+        costs.append(np.mean(-soft * np.log(yhat) - (1 - soft) * np.log(1 - yhat)))
+        dz = yhat - soft  # dL/dyhat * dyhat/dz
+        w, b = w - 0.01 * np.mean(dz * x), b - 0.01 * np.mean(dz)
+
+    X = np.repeat(x, 2)[:, None]
+    y = np.tile([1, 0], 5)
+    weight = np.column_stack([soft, 1 - soft]).ravel()
+    clf = GDLogisticRegression(learning_rate=0.01, max_iter=1000, tol=0)
+    clf.set_params(warm_start=True, max_iter=1).fit(X, y, sample_weight=weight)
+    clf.coef_, clf.intercept_ = np.array([[1.0]]), np.array([1.0])
+    clf.set_params(max_iter=1000).fit(X, y, sample_weight=weight)
+    np.testing.assert_allclose(clf.loss_curve_[1:], costs, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(clf.coef_, [[w]], rtol=1e-14)
+    np.testing.assert_allclose(clf.intercept_, [b], rtol=1e-14)
+
+
 @pytest.mark.parametrize("k", [2, 3])
 def test_without_intercept_the_bias_stays_zero(k):
     X, y, sw = _problem(k=k)

@@ -114,6 +114,48 @@ def test_reproduces_the_course_run_on_the_flower():
     assert clf.best_loss_ == pytest.approx(min(clf.loss_curve_))
 
 
+COURSE_FLOWER = dict(learning_rate=1.2, tol=0, init="course", random_state=2)
+
+
+def test_course_costs_after_iteration_3000_and_its_initial_weights():
+    # The rest of the course's printed costs, up to where its run starts to
+    # oscillate (about iteration 7,800) and rounding takes over.
+    X, y = make_flower()
+    course = dict(n_hidden=4, **COURSE_FLOWER)
+    start = ShallowNNClassifier(max_iter=1, **course).set_params(learning_rate=1e-300)
+    start.fit(X, y)
+    published_W1 = [
+        [-0.00416758, -0.00056267],
+        [-0.02136196, 0.01640271],
+        [-0.01793436, -0.00841747],
+        [0.00502881, -0.01245288],
+    ]
+    published_W2 = [[-0.01057952, -0.00909008, 0.00551454, 0.02292208]]
+    np.testing.assert_allclose(start.coefs_[0], published_W1, rtol=0, atol=5e-9)
+    np.testing.assert_allclose(start.coefs_[1], published_W2, rtol=0, atol=5e-9)
+
+    clf = ShallowNNClassifier(max_iter=7001, **course).fit(X, y)
+    published = {4000: 0.226792, 5000: 0.222644, 6000: 0.219731, 7000: 0.217504}
+    for it, cost in published.items():
+        assert clf.loss_curve_[it] == pytest.approx(cost, abs=5e-7)
+
+
+def test_course_table_of_hidden_layer_sizes():
+    # The course's accuracies for 1 to 5 hidden units after 5,000 iterations;
+    # its 20- and 50-unit runs oscillate and are not reproducible anywhere.
+    X, y = make_flower()
+    published = {1: 0.675, 2: 0.6725, 3: 0.9075, 4: 0.905, 5: 0.9125}
+    for n_hidden, accuracy in published.items():
+        clf = ShallowNNClassifier(n_hidden=n_hidden, max_iter=5000, **COURSE_FLOWER)
+        clf.fit(X, y)
+        assert clf.score(X, y) == accuracy, n_hidden
+
+
+def test_logistic_regression_scores_the_course_47_percent_on_the_flower():
+    X, y = make_flower()
+    assert GDLogisticRegression().fit(X, y).score(X, y) == 0.47
+
+
 def test_logistic_regression_cannot_separate_the_flower():
     X, y = make_flower()
     score = GDLogisticRegression().fit(X, y).score(X, y)
