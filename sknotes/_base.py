@@ -14,8 +14,9 @@ from scipy.special import log_expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -330,7 +331,9 @@ class BaseGradientDescentClassifier(
         """
         from ._dask import RemoteRows, dask_arrays
 
-        X, y, sample_weight, classes, counts, names = dask_arrays(X, y, sample_weight)
+        X, y, sample_weight, classes, counts, names = dask_arrays(
+            X, y, sample_weight, weighted_counts=self.class_weight == "balanced"
+        )
         probe.n_features_in_ = X.shape[1]
         if names is not None:
             probe.feature_names_in_ = names
@@ -409,11 +412,12 @@ class BaseGradientDescentClassifier(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
+        codes = encoder.transform(y)
         if self.class_weight is not None:
-            _check_class_weight(self.class_weight)
-            class_weight = compute_sample_weight(self.class_weight, y)
-            sample_weight = sample_weight * class_weight.astype(X.dtype)
-        return X, encoder.transform(y), sample_weight, classes
+            counts = np.bincount(codes, weights=sample_weight, minlength=len(classes))
+            class_weight = _class_weight_vector(self.class_weight, classes, counts)
+            sample_weight = sample_weight * class_weight[codes].astype(X.dtype)
+        return X, codes, sample_weight, classes
 
     def __sklearn_is_fitted__(self):
         # n_features_in_ is set before training starts; a fit that raised
@@ -620,15 +624,22 @@ def _check_class_weight(class_weight):
         )
 
 
-def _class_weight_vector(class_weight, classes, counts):
-    """Weight of each class, as ``compute_class_weight`` gives it."""
+def _class_weight_vector(class_weight, classes, weighted_counts):
+    """Weight of each class, as ``compute_class_weight`` gives it.
+
+    ``weighted_counts[k]`` is the sum of the sample weights of class ``k``
+    (its count without sample weights), so that 'balanced' treats an
+    integer sample weight like that many copies of the row, as
+    ``LogisticRegression`` does. A dict naming a label that is not in the
+    data gets ``compute_class_weight``'s error.
+    """
     _check_class_weight(class_weight)
     if class_weight == "balanced":
-        return counts.sum() / (len(classes) * counts.astype(np.float64))
-    weights = np.ones(len(classes))
-    for k, label in enumerate(classes):
-        weights[k] = class_weight.get(label, 1.0)
-    return weights
+        counts = np.asarray(weighted_counts, dtype=np.float64)
+        # a class whose rows all weigh 0 takes no part: any weight will do
+        present = np.where(counts > 0, counts, np.inf)
+        return counts.sum() / (len(classes) * present)
+    return compute_class_weight(class_weight, classes=classes, y=classes)
 
 
 def _encode_validation(y_val, n_rows, classes):

@@ -400,21 +400,42 @@ def _ordered_sum(vectors):
     return total
 
 
-def dask_arrays(X, y, sample_weight):
+def feature_names(X):
+    """Column names of a DataFrame, by scikit-learn's rule.
+
+    The names when every column name is a string, None when none is (or
+    ``X`` has no columns attribute), and a TypeError for a mix.
+    """
+    if not hasattr(X, "columns"):
+        return None
+    names = np.asarray(list(X.columns), dtype=object)
+    strings = [isinstance(name, str) for name in names]
+    if all(strings) and len(names):
+        return names
+    if any(strings):
+        kinds = sorted({type(name).__name__ for name in names})
+        raise TypeError(
+            "Feature names are only supported if all input features have string "
+            f"names, but the columns have names of the types {kinds}. Convert "
+            "them all to strings, e.g. X.columns = X.columns.astype(str)."
+        )
+    return None
+
+
+def dask_arrays(X, y, sample_weight, weighted_counts=False):
     """Checked dask arrays for ``X``, ``y`` and ``sample_weight``, and what they hold.
 
     Returns ``(X, y, sample_weight, classes, counts, names)``: ``X`` as a
     float32 or float64 dask array (float32 stays float32), ``y`` and the
     weights as dask arrays chunked like its rows (or None), the sorted class
-    labels and their counts (computed: one pass over ``y``), and the column
-    names of a DataFrame (or None).
+    labels and their counts (computed: one pass over ``y``; with
+    ``weighted_counts``, the sums of the sample weights per class), and the
+    column names of a DataFrame (see :func:`feature_names`).
     """
     import dask.array as da
     from sklearn.utils.multiclass import type_of_target
 
-    names = None
-    if hasattr(X, "columns"):
-        names = np.asarray([str(c) for c in X.columns], dtype=object)
+    names = feature_names(X)
     X = _as_dask_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"Expected a 2-D array for X, got {X.ndim} dimension(s).")
@@ -454,6 +475,11 @@ def dask_arrays(X, y, sample_weight):
     kind = type_of_target(classes)
     if kind not in ("binary", "multiclass"):
         raise ValueError(f"Unknown label type: {kind!r}; y must hold class labels.")
+    if weighted_counts and sample_weight is not None:
+        codes = y.map_blocks(lambda b: np.searchsorted(classes, b), dtype=np.intp)
+        counts = da.bincount(
+            codes, weights=sample_weight, minlength=len(classes)
+        ).compute()
     return X, y, sample_weight, classes, counts, names
 
 
@@ -463,12 +489,26 @@ def predict_blocks(estimator, method, X):
 
     check_is_fitted(estimator)
     names = getattr(estimator, "feature_names_in_", None)
-    if hasattr(X, "columns") and names is not None:
-        columns = np.asarray([str(c) for c in X.columns], dtype=object)
+    columns = feature_names(X)
+    who = type(estimator).__name__
+    if columns is not None and names is not None:
         if not np.array_equal(columns, names):
             raise ValueError(
                 "The feature names should match those that were passed during fit."
             )
+    elif names is not None:
+        warnings.warn(
+            f"X does not have valid feature names, but {who} was fitted with "
+            "feature names",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif columns is not None:
+        warnings.warn(
+            f"X has feature names, but {who} was fitted without feature names",
+            UserWarning,
+            stacklevel=3,
+        )
     X = _as_dask_array(X, "X")
     if X.ndim != 2 or X.shape[1] != estimator.n_features_in_:
         raise ValueError(

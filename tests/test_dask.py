@@ -143,6 +143,43 @@ def test_dask_dataframe_keeps_feature_names(data):
         model.predict(ddf.rename(columns={"f0": "other"}))
 
 
+def test_dask_dataframe_names_follow_scikit_learns_rule(data):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y, _ = data
+    frame = pd.DataFrame(X)  # integer column names: no feature names
+    labels = dd.from_pandas(pd.Series(y), npartitions=2)
+    model = _fit(GDLogisticRegression(max_iter=5), dd.from_pandas(frame, 2), labels)
+    assert not hasattr(model, "feature_names_in_")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(frame)
+        model.predict(X)
+    mixed = frame.set_axis(["a", 1, "c", "d", "e", "f", "g", "h"], axis=1)
+    with pytest.raises(TypeError, match="string names"):
+        GDLogisticRegression(max_iter=5).fit(dd.from_pandas(mixed, 2), labels)
+    named = frame.set_axis([f"f{i}" for i in range(8)], axis=1)
+    model = _fit(GDLogisticRegression(max_iter=5), dd.from_pandas(named, 2), labels)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        model.predict(da.from_array(X, chunks=(1000, 8)))
+
+
+def test_class_weights_on_dask_are_those_in_memory(data):
+    X, y, weights = data
+    labels = np.array(["low", "mid", "top"])[y]
+    Xd = da.from_array(X, chunks=(700, 8))
+    yd = da.from_array(labels, chunks=700)
+    wd = da.from_array(weights, chunks=700)
+    balanced = GDLogisticRegression(max_iter=10, class_weight="balanced")
+    memory = _fit(balanced, X, labels, sample_weight=weights)
+    chunked = _fit(balanced, Xd, yd, sample_weight=wd)
+    _assert_same_model(chunked, memory, 1e-10)
+    typo = GDLogisticRegression(class_weight={"low": 1, "mid": 1, "Top": 5})
+    for args in [(X, labels), (Xd, yd)]:
+        with pytest.raises(ValueError, match="not in class_weight"):
+            clone(typo).fit(*args)
+
+
 def test_float32_stays_float32(data):
     X, y, _ = data
     Xd = da.from_array(X.astype(np.float32), chunks=(1000, 8))

@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 import pytest
 from _problems import weighted_problem
+from sklearn.base import clone
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
@@ -187,3 +189,26 @@ def test_quick_benchmarks_do_not_replace_the_committed_results():
     assert bench.parse_args(["--tiny"]).out == bench.DEFAULT_QUICK_OUT
     assert bench.parse_args([]).out == bench.DEFAULT_OUT
     assert bench.DEFAULT_QUICK_OUT != bench.DEFAULT_OUT
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        GDLogisticRegression(learning_rate=0.5, max_iter=50, tol=0),
+        DeepNNClassifier(
+            hidden_layer_sizes=(3,), learning_rate=0.1, max_iter=50, random_state=0
+        ),
+    ],
+    ids=["logistic", "deep"],
+)
+def test_balanced_class_weight_counts_integer_sample_weights_as_copies(estimator):
+    # 'balanced' must see the weighted class frequencies, as LogisticRegression
+    # does: an integer weight stands for that many copies of the row.
+    X, y = make_classification(60, 4, random_state=0)
+    weight = np.where(y == 1, 3, 1)
+    estimator = estimator.set_params(class_weight="balanced", tol=0)
+    weighted = clone(estimator).fit(X, y, sample_weight=weight)
+    copies = clone(estimator).fit(np.repeat(X, weight, axis=0), np.repeat(y, weight))
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), copies.predict_proba(X), rtol=1e-8, atol=1e-12
+    )
