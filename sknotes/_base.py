@@ -6,6 +6,7 @@ between scikit-learn's conventions and the network core lives here once.
 """
 
 import copy
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -294,7 +295,7 @@ class BaseGradientDescentClassifier(
                 sample_weight,
                 test_size=self.validation_fraction,
                 random_state=rng,
-                stratify=codes,
+                stratify=_stratification(codes, self.validation_fraction),
             )
             validation = (X_v, c_v, sw_v)
         train, total_weight = _normalised(X, codes, sample_weight, n_outputs)
@@ -640,6 +641,20 @@ def _class_weight_vector(class_weight, classes, weighted_counts):
         present = np.where(counts > 0, counts, np.inf)
         return counts.sum() / (len(classes) * present)
     return compute_class_weight(class_weight, classes=classes, y=classes)
+
+
+def _stratification(codes, fraction):
+    """``codes`` when a stratified split of ``fraction`` is possible, else None.
+
+    Stratifying needs two samples of every class and room for one of each on
+    both sides; a data set with a rarer class gets a plain shuffled split
+    rather than an error (``MLPClassifier`` does not stratify at all).
+    """
+    counts = np.bincount(codes)
+    n = codes.shape[0]
+    n_val = math.ceil(fraction * n)
+    possible = counts.min() >= 2 and min(n_val, n - n_val) >= counts.shape[0]
+    return codes if possible else None
 
 
 def _encode_validation(y_val, n_rows, classes):

@@ -590,6 +590,13 @@ def _check_image_array(X):
             "(n, height, width) or (n, height, width, channels) with 1, 3 or 4 "
             f"channels; got a {X.dtype} array of shape {X.shape}."
         )
+    if X.ndim == 3 and X.shape[2] in (3, 4) and min(X.shape[:2]) > 4:
+        raise ValueError(
+            f"X has shape {X.shape}, which looks like one colour image of "
+            f"{X.shape[1]}x{X.shape[0]} pixels, not {X.shape[0]} grayscale images "
+            f"{X.shape[2]} pixels wide. Pass a batch: X[np.newaxis] for one image; "
+            "grayscale images need shape (n, height, width) or (n, height, width, 1)."
+        )
     if X.shape[0] == 0:
         raise ValueError("Expected at least one image, got an empty array.")
     return X
@@ -655,6 +662,10 @@ def _fill_from_files(paths, plan, size, out, normalize, n_jobs):
 def _fill_from_arrays(images, plan, size, out, normalize, n_jobs):
     n = images.shape[0]
     channels = 1 if images.ndim == 3 else images.shape[3]
+    if plan.size is None and images.shape[1:3] != size[::-1]:  # size=None
+        raise ValueError(
+            "The image array does not fit: " + _size_mismatch(images.shape[1:3], size)
+        )
     if images.shape[1:3] == size[::-1] and channels == plan.channels:
         # Already the right size and colour: no Pillow round trip.
         flat = images.reshape(n, -1)

@@ -80,7 +80,8 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
     class_weight : dict, 'balanced' or None, default=None
         Multiplies each sample's weight by the weight of its class.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified),
+        Hold out ``validation_fraction`` of the training data (stratified
+        when every class has two samples or more),
         stop when its cost stops improving and keep the best parameters.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.

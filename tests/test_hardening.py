@@ -212,3 +212,18 @@ def test_balanced_class_weight_counts_integer_sample_weights_as_copies(estimator
     np.testing.assert_allclose(
         weighted.predict_proba(X), copies.predict_proba(X), rtol=1e-8, atol=1e-12
     )
+
+
+@pytest.mark.parametrize("Estimator", [GDLogisticRegression, DeepNNClassifier])
+def test_early_stopping_copes_with_a_class_of_one_sample(Estimator):
+    # A stratified split is impossible here; MLPClassifier fits such data, so
+    # the fit falls back to a plain shuffled split instead of raising.
+    X, y = make_classification(101, 5, n_informative=3, n_classes=3, random_state=0)
+    y[y == 2] = 1
+    y[0] = 2  # class 2 has a single sample
+    model = Estimator(early_stopping=True, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert list(model.classes_) == [0, 1, 2]
+    assert model.validation_loss_curve_

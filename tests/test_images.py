@@ -479,6 +479,25 @@ def test_size_none_keeps_the_size_seen_in_fit(tmp_path):
         flattener.transform([big])
 
 
+def test_size_none_keeps_the_size_seen_in_fit_for_arrays_too():
+    rng = np.random.RandomState(0)
+    big = rng.randint(0, 256, (2, 20, 30, 3)).astype(np.uint8)
+    small = rng.randint(0, 256, (2, 10, 15, 3)).astype(np.uint8)
+    flattener = ImageFlattener(size=None).fit(big)
+    assert flattener.transform(big).shape == (2, 20 * 30 * 3)
+    with pytest.raises(ValueError, match=r"15x10.*30x20.*size=None"):
+        flattener.transform(small)
+
+
+def test_one_colour_image_is_not_taken_for_a_stack_of_grey_ones():
+    one = np.zeros((48, 64, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"one colour image.*X\[np.newaxis\]"):
+        ImageFlattener((8, 8)).fit_transform(one)
+    assert ImageFlattener((8, 8)).fit_transform(one[np.newaxis]).shape == (1, 192)
+    grey = np.zeros((48, 64, 3, 1), dtype=np.uint8)  # width 3, said so
+    assert ImageFlattener((8, 8), color="grayscale").fit_transform(grey).shape[0] == 48
+
+
 def test_unfitted_transform_works_and_checks_parameters(jpegs):
     assert ImageFlattener((8, 8)).transform(jpegs[:2]).shape == (2, 192)
     with pytest.raises(InvalidParameterError, match="color"):
