@@ -10,6 +10,8 @@ with one subfolder per class.
 Pillow is imported lazily: importing :mod:`sknotes` stays cheap.
 """
 
+import functools
+import io
 import math
 import os
 import stat
@@ -772,11 +774,33 @@ def _open_image(path):
 
 
 def _orientation(img):
+    """The EXIF orientation still to apply to ``img`` (1: none)."""
+    if img.format == "TIFF" and _pillow_turns_tiff_upright():
+        return 1  # reported upright already, and turned so when loaded
     try:
         value = img.getexif().get(_EXIF_ORIENTATION, 1)
     except Exception:  # a broken EXIF block should not hide the pixels
         return 1
     return value if value in _ORIENTATION_TRANSPOSE else 1
+
+
+@functools.cache
+def _pillow_turns_tiff_upright():
+    """Whether this Pillow applies a TIFF's orientation tag by itself.
+
+    Recent versions report the upright size and rotate on load; older ones
+    leave it to the caller, like for JPEG. A 2x1 TIFF tagged "rotate 90"
+    tells which kind is installed.
+    """
+    from PIL import Image, TiffImagePlugin
+
+    tags = TiffImagePlugin.ImageFileDirectory_v2()
+    tags[_EXIF_ORIENTATION] = 6
+    buffer = io.BytesIO()
+    Image.new("L", (2, 1)).save(buffer, format="TIFF", tiffinfo=tags)
+    buffer.seek(0)
+    with Image.open(buffer) as img:
+        return img.size == (1, 2)
 
 
 def _transpose(img, orientation):

@@ -329,6 +329,22 @@ def test_exif_orientation_is_applied(tmp_path, orientation):
 
 
 @pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_tiff_orientation_is_applied_once(tmp_path, orientation):
+    # Recent Pillow turns a TIFF upright by itself; it must not turn twice.
+    from PIL import TiffImagePlugin
+
+    pixels = photo(width=12, height=8)
+    tags = TiffImagePlugin.ImageFileDirectory_v2()
+    tags[0x0112] = orientation
+    path = save(tmp_path / "o.tif", Image.fromarray(pixels), tiffinfo=tags)
+    flattener = ImageFlattener(size=None, normalize=False)
+    out = flattener.fit_transform([path])
+    expected = UPRIGHT[orientation](pixels)
+    assert flattener.image_shape_ == expected.shape
+    np.testing.assert_array_equal(out, flat(expected))
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
 def test_exif_orientation_in_draft_mode(tmp_path, orientation):
     image = Image.fromarray(photo("flower.jpg", width=320, height=240))
     path = save(tmp_path / "o.jpg", image, **with_orientation(orientation))
