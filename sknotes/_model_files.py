@@ -90,8 +90,12 @@ def load(path, allow_pickle=False):
     7
     """
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder, not a model file")
+    if not path.exists():
         raise ModelFileError(f"model file {path} not found")
+    if not path.is_file():
+        raise ModelFileError(f"{path} is not a regular file, so not a model file")
     data = path.read_bytes()
     if not data:
         raise ModelFileError(f"{path} is empty: not a model file")

@@ -45,10 +45,15 @@ __all__ = ["IMAGE_EXTENSIONS", "ImageFlattener", "ImageLoadError", "load_image_f
 #: File extensions (lower case) that :func:`load_image_folder` treats as images.
 IMAGE_EXTENSIONS = frozenset(
     {
-        ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".bmp", ".dib",
-        ".tif", ".tiff", ".webp", ".pbm", ".pgm", ".ppm", ".pnm",
+        ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".apng", ".gif", ".bmp",
+        ".dib", ".tif", ".tiff", ".webp", ".pbm", ".pgm", ".ppm", ".pnm",
+        ".avif", ".avifs", ".jp2", ".j2k", ".jpx", ".jpf", ".qoi", ".tga",
+        ".ico", ".psd",
     }
 )  # fmt: skip
+# Photo formats that only a Pillow plugin reads (pillow-heif): treated as
+# images when one is installed, reported as skipped otherwise.
+_PLUGIN_EXTENSIONS = (".heic", ".heif")
 
 # File signatures used to recognise image files that have no extension.
 _SIGNATURES = (
@@ -86,7 +91,7 @@ class ImageLoadError(ValueError):
 
     Raised by :class:`ImageFlattener` for a missing file, a directory, an
     empty, truncated or corrupt file, a file that is not an image, or an
-    image above Pillow's decompression-bomb limit. It is a ``ValueError``
+    image above twice Pillow's decompression-bomb limit. It is a ``ValueError``
     (the input is bad), and the original exception, when there is one, is
     its ``__cause__``.
 
@@ -230,9 +235,10 @@ class ImageFlattener(CallbackSupportMixin, TransformerMixin, BaseEstimator):
 
     **Errors.** A file that cannot be read raises :class:`ImageLoadError`
     naming it and the reason: missing, a directory, empty, truncated,
-    corrupt, not an image, or more pixels than ``PIL.Image.MAX_IMAGE_PIXELS``
-    (Pillow's decompression-bomb guard, applied here as an error at the
-    limit instead of a warning). A truncated file is an error unless you
+    corrupt, not an image, or more than twice ``PIL.Image.MAX_IMAGE_PIXELS``
+    pixels (Pillow's decompression-bomb guard, 179 megapixels by default;
+    between one and two times the limit Pillow only warns, so that the
+    largest phone photos load). A truncated file is an error unless you
     have set ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES``. Nothing is returned
     when any image fails.
 
@@ -572,6 +578,14 @@ def _as_sources(X):
         raise ValueError("Expected at least one image path, got an empty sequence.")
     paths = []
     for index, item in enumerate(items):
+        if isinstance(item, np.ndarray):
+            raise TypeError(
+                f"Item {index} is an array of shape {item.shape}: images in "
+                "memory must come as one uint8 array of shape (n, height, "
+                "width) or (n, height, width, channels), all of one size, e.g. "
+                "np.stack(images); images of different sizes can be saved as "
+                "files and given by path."
+            )
         if not isinstance(item, str | bytes | os.PathLike):
             raise TypeError(
                 f"Image paths must be str or os.PathLike; item {index} is "
@@ -758,18 +772,8 @@ def _open_image(path):
         raise ImageLoadError(path, _bomb_reason(exc)) from exc
     except Exception as exc:
         raise ImageLoadError(path, _describe_failure(path, exc)) from exc
-    # Pillow only warns between 1x and 2x its limit; we refuse at 1x, and
-    # check here because catching warnings is not thread-safe.
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit is not None and img.size[0] * img.size[1] > limit:
-        width, height = img.size
-        img.close()
-        raise ImageLoadError(
-            path,
-            f"{width}x{height} = {width * height} pixels is more than "
-            f"PIL.Image.MAX_IMAGE_PIXELS = {limit}, the guard against "
-            "decompression bombs; raise that limit if you trust the file",
-        )
+    # Pillow's own policy: a warning between one and two times its limit
+    # (a 108-megapixel phone photo is there), an error above.
     return img
 
 
@@ -863,7 +867,8 @@ def _composite_on_white(img):
 def _bomb_reason(exc):
     return (
         f"{exc} PIL.Image.MAX_IMAGE_PIXELS is the guard against "
-        "decompression bombs; raise it if you trust the file"
+        "decompression bombs; raise it if you trust the file "
+        "(--max-image-pixels on the command line)"
     )
 
 
@@ -926,8 +931,11 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
         File extensions that mark image files, with or without the dot, in
         any case (``"jpg"``, ``[".JPG", "png"]``).
         ``None`` uses :data:`IMAGE_EXTENSIONS` (JPEG, PNG, GIF, BMP, TIFF,
-        WebP, PNM). A file without an extension is kept when its first bytes
-        are the signature of a JPEG, PNG, GIF, BMP, TIFF or WebP file.
+        WebP, AVIF, JPEG 2000, PNM, ...), plus HEIC and HEIF when a Pillow
+        plugin for them is installed, and also keeps any file whose first
+        bytes are the signature of a JPEG, PNG, GIF, BMP, TIFF or WebP file,
+        whatever its name (a JPEG saved as ``photo.heic``). With explicit
+        extensions, only files without an extension are recognised that way.
     return_X_y : bool, default=False
         Return ``(filenames, target)`` instead of a Bunch.
 
@@ -937,7 +945,9 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
         ``filenames``: ndarray of str, the paths, sorted by class then name;
         ``target``: ndarray of int, the index of each file's class in
         ``target_names``; ``target_names``: ndarray of str, the class names
-        in sorted order.
+        in sorted order; ``skipped``: ndarray of str, the files in the
+        class folders that were left out as not images (hidden files
+        aside).
     (filenames, target) : tuple of ndarray
         If ``return_X_y`` is True.
 
@@ -994,13 +1004,17 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
             f"Image folder {str(root)!r} has no class subfolders; put the "
             "images of each class in a subfolder named after the class."
         )
-    filenames, target = [], []
+    filenames, target, skipped = [], [], []
+    sniff_all = extensions is None
     for label, class_dir in enumerate(class_dirs):
-        files = sorted(
-            entry
-            for entry in class_dir.iterdir()
-            if not _hidden(entry) and _is_image(entry, wanted)
-        )
+        files = []
+        for entry in sorted(class_dir.iterdir()):
+            if _hidden(entry):
+                continue
+            if _is_image(entry, wanted, sniff_all):
+                files.append(entry)
+            elif not entry.is_dir():
+                skipped.append(str(entry))
         if not files:
             raise ValueError(
                 f"Class folder {str(class_dir)!r} contains no image files "
@@ -1017,6 +1031,7 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
         filenames=filenames,
         target=target,
         target_names=np.asarray([d.name for d in class_dirs], dtype=str),
+        skipped=np.asarray(skipped, dtype=str),
     )
 
 
@@ -1027,7 +1042,7 @@ def _hidden(entry):
 def _normalised_extensions(extensions):
     """``extensions`` as a set of lower-case names with their dot."""
     if extensions is None:
-        return IMAGE_EXTENSIONS
+        return IMAGE_EXTENSIONS | _plugin_extensions()
     if isinstance(extensions, str | os.PathLike):
         extensions = [extensions]
     names = set()
@@ -1041,14 +1056,28 @@ def _normalised_extensions(extensions):
     return frozenset(names)
 
 
-def _is_image(file, extensions):
+def _plugin_extensions():
+    """The extensions of :data:`_PLUGIN_EXTENSIONS` that Pillow can open now."""
+    from PIL import Image
+
+    registered = Image.registered_extensions()
+    return frozenset(
+        ext for ext in _PLUGIN_EXTENSIONS if registered.get(ext) in Image.OPEN
+    )
+
+
+def _is_image(file, extensions, sniff_all=False):
     """An entry named like an image (any kind but a folder), or an image file.
 
     Broken links, link loops and pipes named like images are kept, so that
     loading names them with the reason, instead of their vanishing here.
+    Files with another extension are recognised by their content when
+    ``sniff_all``; files without one always are.
     """
-    if file.suffix:
-        return file.suffix.lower() in extensions and not file.is_dir()
+    if file.suffix and file.suffix.lower() in extensions:
+        return not file.is_dir()
+    if file.suffix and not sniff_all:
+        return False
     if not file.is_file():  # never open a pipe or device to sniff it
         return False
     try:

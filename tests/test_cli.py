@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -156,6 +157,42 @@ def test_predict_prints_label_and_probability(folders, model_file, capsys):
         assert path == str(image)
         assert label == image.parent.name
         assert 0.5 <= float(probability) <= 1
+
+
+def test_predict_searches_folders(folders, model_file, capsys):
+    _, test = folders
+    (test / "notes.txt").write_text("not an image")
+    images = sorted(str(p) for p in test.glob("*/*.jpg"))
+    assert main(["predict", str(model_file), str(test)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == images
+    empty = test.parent / "empty"
+    empty.mkdir(exist_ok=True)
+    assert main(["predict", str(model_file), str(empty)]) == 1
+    assert "holds no image files" in capsys.readouterr().err
+
+
+def test_predict_with_a_folder_or_device_as_model(tmp_path, capsys):
+    assert main(["predict", str(tmp_path), "a.jpg"]) == 1
+    assert "is a folder, not a model file" in capsys.readouterr().err
+    if os.path.exists("/dev/null"):
+        assert main(["predict", "/dev/null", "a.jpg"]) == 1
+        assert "not a regular file" in capsys.readouterr().err
+
+
+def test_fit_with_one_class_stops_before_decoding(tmp_path, capsys, monkeypatch):
+    import sknotes.images as images_module
+
+    write_class_folders(tmp_path / "train")
+    for extra in sorted((tmp_path / "train").iterdir())[1:]:
+        shutil.rmtree(extra)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("images were decoded")
+
+    monkeypatch.setattr(images_module.ImageFlattener, "fit_transform", refuse)
+    assert main(["fit", str(tmp_path / "train")]) == 1
+    assert "only one class folder" in capsys.readouterr().err
 
 
 def test_demo_quick(monkeypatch, capsys):
@@ -544,7 +581,26 @@ def test_chance_accuracy_is_reported(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert status == 1
     assert "test accuracy:  0.5000" in out
-    assert "error: the test accuracy 0.5000 is no better than always" in err
+    assert "error: the test accuracy 0.5000 (6 of 12 images) is no better than " in err
+
+
+def test_chance_is_a_binomial_test_against_the_most_frequent_classes():
+    from sknotes.__main__ import _chance_failure
+
+    balanced = np.repeat(["daisy", "roses", "sunflowers"], 90)
+    # 90 test images of three classes: 33 right is what guessing gets
+    test = np.repeat(["daisy", "roses", "sunflowers"], 30)
+    assert "33 of 90" in _chance_failure(33 / 90, balanced, test)
+    assert "probability 0.29" in _chance_failure(33 / 90, balanced, test)
+    assert _chance_failure(37 / 90, balanced, test) is not None
+    assert _chance_failure(38 / 90, balanced, test) is None
+    # Classes tied for most frequent: chance is their mean, whichever sorts
+    # first, so a test folder of one class is judged the same for each class.
+    for label in ("daisy", "sunflowers"):
+        assert _chance_failure(9 / 15, balanced, np.repeat(label, 15)) is None
+    # the most frequent training class alone sets chance when there is one
+    skewed = np.r_[np.repeat("daisy", 80), np.repeat("roses", 20)]
+    assert _chance_failure(0.8, skewed, np.r_[["daisy"] * 8, ["roses"] * 2])
 
 
 def test_no_chance_warning_when_the_model_learns(folders, capsys):
@@ -720,3 +776,17 @@ def test_progress_bars_on_a_terminal(tmp_path):
     loaded = progress.load(flattener, paths, "Loading images", fit=True)
     np.testing.assert_array_equal(loaded, flattener.transform(paths))
     assert "Loading images" in out.getvalue() and "60/60" in out.getvalue()
+
+
+def test_max_image_pixels_sets_pillows_limit(folders, capsys, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
+    train, _ = folders
+    status = main(["fit", str(train), "--size", "8", "8", "--max-image-pixels", "5"])
+    assert status == 1
+    assert "--max-image-pixels" in capsys.readouterr().err
+    status = main(["fit", str(train), "--size", "8", "8", "--max-image-pixels", "0"])
+    assert status == 0
+    assert Image.MAX_IMAGE_PIXELS is None
+    assert main(["fit", str(train), "--max-image-pixels", "-3"]) == 2

@@ -505,6 +505,12 @@ def test_size_none_keeps_the_size_seen_in_fit_for_arrays_too():
         flattener.transform(small)
 
 
+def test_a_list_of_arrays_gets_a_clear_error():
+    images = [np.zeros((8, 8, 3), np.uint8), np.zeros((6, 9, 3), np.uint8)]
+    with pytest.raises(TypeError, match=r"Item 0 is an array of shape \(8, 8, 3\)"):
+        ImageFlattener((4, 4)).fit_transform(images)
+
+
 def test_one_colour_image_is_not_taken_for_a_stack_of_grey_ones():
     one = np.zeros((48, 64, 3), dtype=np.uint8)
     with pytest.raises(ValueError, match=r"one colour image.*X\[np.newaxis\]"):
@@ -614,10 +620,11 @@ def test_named_pipe_is_refused_without_blocking(tmp_path):
 
 def test_image_over_the_decompression_bomb_limit(tmp_path, monkeypatch):
     path = save(tmp_path / "bomb.png", photo(width=30, height=10))  # 300 pixels
-    # Above the limit, where Pillow only warns.
+    # Between one and two times the limit Pillow warns, and the image loads
+    # (as a 108-megapixel phone photo does with the default limit).
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 200)
     with pytest.warns(Image.DecompressionBombWarning):
-        assert_load_error(path, "MAX_IMAGE_PIXELS")
+        assert ImageFlattener(8).fit_transform([path]).shape == (1, 192)
     # Above twice the limit, where Pillow raises.
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     assert_load_error(path, "MAX_IMAGE_PIXELS")
@@ -788,6 +795,8 @@ def test_load_image_folder(class_folders):
     assert data.target.tolist() == [0, 0, 1, 1]
     assert data.target_names.tolist() == ["cat", "dog"]
     assert data.filenames.dtype.kind == "U"
+    skipped = [os.path.relpath(f, class_folders) for f in data.skipped]
+    assert skipped == [os.path.join("cat", "notes.txt"), os.path.join("dog", "README")]
     # The files it finds load.
     assert ImageFlattener(4).fit_transform(data.filenames).shape == (4, 48)
 
@@ -803,6 +812,36 @@ def test_load_image_folder_custom_extensions(class_folders):
     data = load_image_folder(class_folders, extensions=[".JPG"])
     names = [os.path.basename(f) for f in data.filenames]
     assert names == ["b.jpg", "photo"]
+
+
+def test_load_image_folder_finds_every_photo_pillow_reads(tmp_path):
+    # Formats past the classic ones, and a JPEG whose name says HEIC (a
+    # phone's export): by default they are images, not silently dropped.
+    from PIL import features
+
+    image = Image.fromarray(photo(width=8, height=8))
+    names = ["a.jpg", "b.jp2", "c.heic", "d.tga"]
+    if features.check("avif"):
+        names.append("e.avif")
+    for name in names:
+        path = tmp_path / "cls" / name
+        path.parent.mkdir(exist_ok=True)
+        kind = {"heic": "JPEG", "jp2": "JPEG2000"}.get(name[2:])
+        image.save(path, format=kind)
+    data = load_image_folder(tmp_path)
+    assert sorted(os.path.basename(f) for f in data.filenames) == names
+    assert len(data.skipped) == 0
+    assert ImageFlattener(4).fit_transform(data.filenames).shape == (len(names), 48)
+    explicit = load_image_folder(tmp_path, extensions="jpg")
+    assert [os.path.basename(f) for f in explicit.filenames] == ["a.jpg"]
+
+
+def test_command_line_reports_skipped_files(class_folders, capsys):
+    from sknotes.__main__ import main
+
+    assert main(["fit", str(class_folders), "--size", "4", "4"]) == 0
+    err = capsys.readouterr().err
+    assert "Skipped 2 files that are not images: notes.txt, README" in err
 
 
 def test_load_image_folder_missing(tmp_path):
