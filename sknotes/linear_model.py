@@ -79,6 +79,10 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         one more on the other two.
     class_weight : dict, 'balanced' or None, default=None
         Multiplies each sample's weight by the weight of its class.
+        ``'balanced'`` gives class :math:`k` the weight
+        :math:`W / (K\,W_k)`, with :math:`W_k` the total sample weight of
+        the class and :math:`W` that of all :math:`K` classes (with no
+        sample weights, the counts).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified
         when every class has two samples or more),

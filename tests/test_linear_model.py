@@ -27,6 +27,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight
 
 from sknotes import GDLogisticRegression
 from sknotes._network import DenseNetwork
@@ -281,7 +282,13 @@ def test_class_weight_equals_the_sample_weights_it_implies(k, class_weight):
     by_sample = GDLogisticRegression(**params).fit(X, y, sample_weight=implied)
     np.testing.assert_allclose(by_class.coef_, by_sample.coef_, rtol=1e-12)
     np.testing.assert_allclose(by_class.intercept_, by_sample.intercept_, rtol=1e-12)
-    # with sample weights as well, the two multiply
+    # with sample weights as well, the two multiply; 'balanced' then counts
+    # each class by its weights, as LogisticRegression does
+    if class_weight == "balanced":
+        weights = compute_class_weight(
+            "balanced", classes=np.arange(k), y=y, sample_weight=sw
+        )
+        implied = weights[y]
     both = GDLogisticRegression(class_weight=class_weight, **params).fit(X, y, sw)
     product = GDLogisticRegression(**params).fit(X, y, sample_weight=sw * implied)
     np.testing.assert_allclose(both.coef_, product.coef_, rtol=1e-12)
