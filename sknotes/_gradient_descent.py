@@ -39,6 +39,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+# The stricter tolerance on a plateau where the model is still at chance.
+_PLATEAU_TOL_FACTOR = 100.0
+
 # A cost this many times the first one means the steps overshoot: the
 # cross-entropy of a sane model never grows that much during descent.
 _DIVERGENCE_FACTOR = 100.0
@@ -234,6 +237,7 @@ def gradient_descent(
     verbose=0,
     estimator_name="estimator",
     on_iteration_end=None,
+    at_chance=None,
 ):
     """Run batch gradient descent on ``network.params`` in place.
 
@@ -280,6 +284,14 @@ def gradient_descent(
         iterations; returning True
         stops the fit there (``stop_reason == 'callback'``). The estimators
         run scikit-learn's callbacks through it.
+    at_chance : callable or None
+        ``at_chance(cost)`` tells whether the model at ``network.params``,
+        whose training cost is ``cost``, does no better than always
+        answering the class shares. A cost that stops changing while that
+        is so is usually a
+        plateau (a saddle, or a narrow valley while momentum builds), not
+        the minimum: the fit goes on with ``tol / 100``, and if the model is
+        still at chance when it stops, a ConvergenceWarning says so.
 
     Returns
     -------
@@ -310,6 +322,7 @@ def gradient_descent(
         rule = FixedStep(learning_rate, theta, momentum=momentum)
 
     no_change = rising = 0
+    plateau_checked = False
     # The best parameters are put back after early stopping, or when a fixed
     # step stops on a rising cost; only then are they kept, in one buffer.
     keep_best = early_stopping or (stopping_on and not rule.adaptive)
@@ -351,7 +364,13 @@ def gradient_descent(
                     best_kept = True
 
             if stopping_on and no_change >= n_iter_no_change:
-                result.stop_reason = "validation" if early_stopping else "converged"
+                if not plateau_checked and at_chance is not None and at_chance(loss):
+                    # not a minimum worth stopping at: a stricter tolerance
+                    plateau_checked = True
+                    tol /= _PLATEAU_TOL_FACTOR
+                    no_change = 0
+                else:
+                    result.stop_reason = "validation" if early_stopping else "converged"
             elif stopping_on and rising >= n_iter_no_change:
                 result.stop_reason = "rising"
 
@@ -386,6 +405,21 @@ def gradient_descent(
         _check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
     if best_kept and (early_stopping or result.stop_reason == "rising"):
         theta[:] = best_params
+    if (
+        at_chance is not None
+        and result.stop_reason not in ("interrupted", "callback")
+        and result.loss_curve
+        and at_chance(result.loss_curve[-1])
+    ):
+        warnings.warn(
+            f"{estimator_name}: after {result.n_iter} iterations the model does "
+            "no better on its training data than always answering the class "
+            "shares. The classes may not be separable by this model, "
+            "or the cost is on a long plateau: try more iterations (max_iter), "
+            "other features, or a model with hidden layers.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     _warn_if_unconverged(
         result,
         learning_rate,

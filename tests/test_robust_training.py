@@ -249,7 +249,8 @@ def test_preconditioner_is_T_times_T_transpose(fit_intercept):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_initial_weights_are_standardised_only_for_large_features(fit_intercept):
     X, _ = _badly_scaled(n=200, d=6)
-    X[:, 0] += 1e3  # large mean, tiny spread: only divided by its size
+    # large mean, spread below float64's resolution: only divided by its size
+    X[:, 0] = 1e3 + 1e-8 * X[:, 0]
     X[:, 1] = 5.8 + 0.8 * X[:, 1] / X[:, 1].std()  # a length in cm: standardised
     network = DenseNetwork([6, 3, 1], fit_intercept=fit_intercept)
     network.initialize("glorot", np.random.RandomState(0))
@@ -347,3 +348,47 @@ def test_auto_trains_features_near_the_limits_of_their_dtype(scale, dtype, estim
         model = clone(estimator).fit(Xs, y)
     assert model.score(Xs, y) > 0.95
     assert np.all(np.diff(model.loss_curve_) <= 0)
+
+
+# --- plateaus at chance ----------------------------------------------------------
+
+
+def _checkerboard():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 4, (2000, 2))
+    y = ((np.floor(X[:, 0]) + np.floor(X[:, 1])) % 2).astype(int)
+    return train_test_split(X, y, test_size=0.3, random_state=0)
+
+
+def test_a_plateau_at_chance_is_not_taken_for_convergence():
+    # A 4x4 checkerboard starts on a plateau (cost about 0.681 of ln 2 =
+    # 0.693) where the cost changes by less than tol; seed 0 used to stop
+    # there as 'converged' at 45 % test accuracy, without a warning.
+    X_train, X_test, y_train, y_test = _checkerboard()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ShallowNNClassifier(random_state=0).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) > 0.9
+
+
+def test_a_model_left_at_chance_says_so():
+    # The duration is end - start, a tiny difference of two large, almost
+    # equal columns: descent crawls, and the fit must not end in silence.
+    rng = np.random.RandomState(0)
+    start = rng.uniform(0, 24 * 365, 2000)
+    duration = rng.uniform(0.5, 5.0, 2000)
+    X = np.column_stack([start, start + duration])
+    y = (duration > 2.5).astype(int)
+    with pytest.warns(ConvergenceWarning, match="no better .* class shares"):
+        GDLogisticRegression().fit(X, y)
+
+
+def test_large_almost_constant_columns_are_centred():
+    # Two columns of years, 2019 or 2020: divided by their size alone they
+    # are nearly constant, and a ReLU network stayed at chance.
+    rng = np.random.RandomState(0)
+    built, sold = rng.randint(2019, 2021, (2, 2000))
+    X = np.column_stack([built, sold]).astype(float)
+    y = (built == sold).astype(int)
+    clf = DeepNNClassifier(random_state=0).fit(X[:1400], y[:1400])
+    assert clf.score(X[1400:], y[1400:]) == 1.0
