@@ -412,7 +412,8 @@ def gradient_descent(
         and at_chance(result.loss_curve[-1])
     ):
         warnings.warn(
-            f"{estimator_name}: after {result.n_iter} iterations the model does "
+            f"{estimator_name}: after {result.n_iter} iteration"
+            f"{'s' * (result.n_iter != 1)} the model does "
             "no better on its training data than always answering the class "
             "shares. The classes may not be separable by this model, "
             "or the cost is on a long plateau: try more iterations (max_iter), "
