@@ -740,7 +740,7 @@ def _expand_folders(paths):
     :func:`~sknotes.images.load_image_folder` counts as images; other files
     in them are skipped, as in ``fit``.
     """
-    from .images import _hidden, _is_image, _normalised_extensions
+    from .images import _image_files, _normalised_extensions
 
     wanted = _normalised_extensions(None)
     expanded = []
@@ -748,13 +748,8 @@ def _expand_folders(paths):
         if not Path(path).is_dir():
             expanded.append(path)
             continue
-        found = [
-            str(file)
-            for file in sorted(Path(path).rglob("*"))
-            if not any(_hidden(Path(part)) for part in file.relative_to(path).parts)
-            and not file.is_dir()
-            and _is_image(file, wanted, sniff_all=True)
-        ]
+        images, _ = _image_files(Path(path), wanted, sniff_all=True, recursive=True)
+        found = [str(file) for file in images]
         if not found:
             raise CommandError(f"the folder {path} holds no image files")
         expanded.extend(found)

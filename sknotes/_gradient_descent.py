@@ -322,7 +322,9 @@ def gradient_descent(
         rule = FixedStep(learning_rate, theta, momentum=momentum)
 
     no_change = rising = 0
-    plateau_checked = False
+    # at_chance is asked once at the first stop; a model found above chance
+    # there is not asked again at the end (one pass over the data less)
+    plateau_checked = chance_seen = False
     # The best parameters are put back after early stopping, or when a fixed
     # step stops on a rising cost; only then are they kept, in one buffer.
     keep_best = early_stopping or (stopping_on and not rule.adaptive)
@@ -363,14 +365,15 @@ def gradient_descent(
                     np.copyto(best_params, theta)
                     best_kept = True
 
-            if stopping_on and no_change >= n_iter_no_change:
-                if not plateau_checked and at_chance is not None and at_chance(loss):
+            if stopping_on and no_change >= n_iter_no_change and not plateau_checked:
+                plateau_checked = at_chance is not None
+                chance_seen = plateau_checked and at_chance(loss)
+                if chance_seen:
                     # not a minimum worth stopping at: a stricter tolerance
-                    plateau_checked = True
                     tol /= _PLATEAU_TOL_FACTOR
                     no_change = 0
-                else:
-                    result.stop_reason = "validation" if early_stopping else "converged"
+            if stopping_on and no_change >= n_iter_no_change:
+                result.stop_reason = "validation" if early_stopping else "converged"
             elif stopping_on and rising >= n_iter_no_change:
                 result.stop_reason = "rising"
 
@@ -409,6 +412,7 @@ def gradient_descent(
         at_chance is not None
         and result.stop_reason not in ("interrupted", "callback")
         and result.loss_curve
+        and (chance_seen or not plateau_checked)
         and at_chance(result.loss_curve[-1])
     ):
         warnings.warn(

@@ -1005,16 +1005,9 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
             "images of each class in a subfolder named after the class."
         )
     filenames, target, skipped = [], [], []
-    sniff_all = extensions is None
     for label, class_dir in enumerate(class_dirs):
-        files = []
-        for entry in sorted(class_dir.iterdir()):
-            if _hidden(entry):
-                continue
-            if _is_image(entry, wanted, sniff_all):
-                files.append(entry)
-            elif not entry.is_dir():
-                skipped.append(str(entry))
+        files, others = _image_files(class_dir, wanted, sniff_all=extensions is None)
+        skipped.extend(str(entry) for entry in others)
         if not files:
             raise ValueError(
                 f"Class folder {str(class_dir)!r} contains no image files "
@@ -1037,6 +1030,24 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
 
 def _hidden(entry):
     return entry.name.startswith(".")
+
+
+def _image_files(folder, extensions, sniff_all, recursive=False):
+    """``(images, skipped)`` in ``folder``, sorted; hidden entries are left out.
+
+    ``skipped`` holds the other files (not folders). With ``recursive``,
+    subfolders are searched too, except hidden ones.
+    """
+    entries = sorted(folder.rglob("*") if recursive else folder.iterdir())
+    images, skipped = [], []
+    for entry in entries:
+        if any(_hidden(Path(part)) for part in entry.relative_to(folder).parts):
+            continue
+        if _is_image(entry, extensions, sniff_all):
+            images.append(entry)
+        elif not entry.is_dir():
+            skipped.append(entry)
+    return images, skipped
 
 
 def _normalised_extensions(extensions):
