@@ -129,14 +129,25 @@ def _split_chunk(part, fraction, seed, validation):
     return X[rows], targets[rows], weight[rows]
 
 
-def _chunk_moments(part, mean, scale):
-    """Weighted column sums of one chunk: ``s @ X`` or ``s @ ((X - mean)/scale)^2``."""
+def _chunk_moments(part, shift, scale, squared):
+    """Weighted column sums of one chunk about ``shift``, and its weight.
+
+    ``s @ ((X - shift)/scale)``, or its square inside the sum when
+    ``squared``; the chunk's total weight comes with it.
+    """
     from ._preconditioning import weighted_column_sum, weighted_squared_deviation
 
     X, _, weight = part
-    if mean is None:
-        return weighted_column_sum(X, weight)
-    return weighted_squared_deviation(X, weight, mean, scale)
+    total = weighted_squared_deviation if squared else weighted_column_sum
+    return total(X, weight, shift, scale), float(np.sum(weight, dtype=np.float64))
+
+
+def _chunk_reference(part):
+    """The chunk's first row of positive weight, or None (see reference_row)."""
+    from ._preconditioning import reference_row
+
+    X, _, weight = part
+    return reference_row(X, weight) if np.any(weight > 0) else None
 
 
 def _chunk_magnitude(part):
@@ -300,11 +311,15 @@ class RemoteRows:
         from ._preconditioning import column_magnitude
 
         scale = column_magnitude(self)
-        if center:
-            mean = _ordered_sum(self._gather(_chunk_moments, None, None))
-        else:  # root mean squares about zero, as column_moments does
-            mean = np.zeros(self.n_features)
-        spread = _ordered_sum(self._gather(_chunk_moments, mean, scale))
+        mean = np.zeros(self.n_features)
+        if center:  # about a row of the data, as in memory
+            rows = [r for r in self._gather(_chunk_reference) if r is not None]
+            reference = rows[0] if rows else mean
+            sums = self._gather(_chunk_moments, reference, scale, False)
+            total = math.fsum(w for _, w in sums)
+            mean = reference + _ordered_sum([v for v, _ in sums]) / total * scale
+        sums = self._gather(_chunk_moments, mean, scale, True)
+        spread = _ordered_sum([v for v, _ in sums]) / math.fsum(w for _, w in sums)
         return mean, np.sqrt(spread) * scale
 
     def network_loss_grad(self, network, grad):

@@ -66,12 +66,19 @@ _MIN_SPREAD_IN_EPS = 1000.0
 def column_moments(X, sample_weight, center=True):
     """Weighted column means and standard deviations of ``X``, in float64.
 
-    ``sample_weight`` sums to one. With ``center=False`` the means are zero
-    and the "deviations" are root mean squares about zero. Every column is
-    first divided by its largest magnitude, so that features near the
-    overflow or the underflow threshold of their dtype (1e160 or 1e-200 in
-    float64, 1e30 or 1e-30 in float32) give finite, non-zero results; the
-    passes run by row blocks, in float64, with bounded extra memory.
+    ``sample_weight`` sums to about one (it is normalised here). With
+    ``center=False`` the means are zero and the "deviations" are root mean
+    squares about zero. Every column is first divided by its largest
+    magnitude, so that features near the overflow or the underflow threshold
+    of their dtype (1e160 or 1e-200 in float64, 1e30 or 1e-30 in float32)
+    give finite, non-zero results; the passes run by row blocks, in float64,
+    with bounded extra memory.
+
+    A column that takes one value on every row of positive weight has a
+    deviation of exactly 0, whatever its dtype and value: the sums are taken
+    about a reference row of the data (the first row of positive weight), so
+    its differences vanish exactly instead of leaving the rounding of a
+    weighted mean (1e-7 of the value in float32) behind.
 
     Examples
     --------
@@ -82,20 +89,55 @@ def column_moments(X, sample_weight, center=True):
     ([2.0, 10.0], [1.0, 0.0])
     >>> column_moments(X * 1e200, np.array([0.5, 0.5]))[1].tolist()
     [1e+200, 0.0]
+    >>> w = np.full(3, 1 / 3, dtype=np.float32)  # sums to 1 - 3e-8
+    >>> column_moments(np.full((3, 1), 0.7, np.float32), w)[1].tolist()
+    [0.0]
     """
     if hasattr(X, "column_moments"):  # rows held elsewhere (sknotes._dask)
         return X.column_moments(center)
     s = np.asarray(sample_weight, dtype=np.float64)
+    total = s.sum()
     scale = column_magnitude(X)
     if sp.issparse(X):
-        X64 = sp.csr_matrix(X, dtype=np.float64) @ sp.diags(1.0 / scale)
-        mean = np.asarray(X64.T @ s).ravel() if center else np.zeros(X.shape[1])
-        second = np.asarray(X64.multiply(X64).T @ s).ravel()
-        spread = np.maximum(second - mean * mean, 0.0)
-        return mean * scale, np.sqrt(spread) * scale
-    mean = weighted_column_sum(X, s) if center else np.zeros(X.shape[1])
+        return _sparse_column_moments(sp.csr_matrix(X), s / total, scale, center)
+    reference = reference_row(X, s) if center else np.zeros(X.shape[1])
+    if center:
+        shift = weighted_column_sum(X, s, reference, scale) / total
+        mean = reference + shift * scale
+    else:
+        mean = reference
     # two passes: no cancellation in E[x^2] - E[x]^2
-    return mean, np.sqrt(weighted_squared_deviation(X, s, mean, scale)) * scale
+    spread = weighted_squared_deviation(X, s, mean, scale) / total
+    return mean, np.sqrt(spread) * scale
+
+
+def _sparse_column_moments(X, s, scale, center):
+    """:func:`column_moments` of a CSR matrix, without densifying it."""
+    X64 = sp.csr_matrix(X, dtype=np.float64) @ sp.diags(1.0 / scale)
+    mean = np.asarray(X64.T @ s).ravel() if center else np.zeros(X.shape[1])
+    second = np.asarray(X64.multiply(X64).T @ s).ravel()
+    spread = np.maximum(second - mean * mean, 0.0)
+    if center:
+        # E[x^2] - E[x]^2 leaves rounding behind on a constant column: find
+        # those from their extremes (implicit zeros included) instead.
+        low = X.min(axis=0).toarray().ravel().astype(np.float64)
+        constant = low == X.max(axis=0).toarray().ravel()
+        spread[constant] = 0.0
+        mean *= scale
+        mean[constant] = low[constant]
+        return mean, np.sqrt(spread) * scale
+    return mean * scale, np.sqrt(spread) * scale
+
+
+def reference_row(X, sample_weight):
+    """The first row of positive weight, in float64: a point of the data.
+
+    Sums about it vanish exactly on constant columns (see
+    :func:`column_moments`).
+    """
+    weighted = np.flatnonzero(np.asarray(sample_weight) > 0)
+    first = weighted[0] if weighted.size else 0
+    return np.array(X[first], dtype=np.float64).ravel()
 
 
 def column_magnitude(X):
@@ -119,12 +161,21 @@ def column_max_abs(X):
     return top
 
 
-def weighted_column_sum(X, sample_weight):
-    """``sample_weight @ X`` in float64, by row blocks (dense ``X``)."""
+def _scaled_blocks(X, shift, scale):
+    """``(start, (X[rows] - shift) / scale)`` by row blocks, as float64 copies."""
+    for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
+        # A copy: X itself must not change.
+        block = np.array(X[start : start + _MOMENT_BLOCK_ROWS], dtype=np.float64)
+        block -= shift
+        block /= scale
+        yield start, block
+
+
+def weighted_column_sum(X, sample_weight, shift, scale):
+    """``sample_weight @ ((X - shift) / scale)`` in float64, by row blocks."""
     s = np.asarray(sample_weight, dtype=np.float64)
     total = np.zeros(X.shape[1])
-    for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
-        block = X[start : start + _MOMENT_BLOCK_ROWS]
+    for start, block in _scaled_blocks(X, shift, scale):
         total += s[start : start + _MOMENT_BLOCK_ROWS] @ block
     return total
 
@@ -133,11 +184,7 @@ def weighted_squared_deviation(X, sample_weight, mean, scale):
     """``sample_weight @ ((X - mean) / scale)**2`` in float64, by row blocks."""
     s = np.asarray(sample_weight, dtype=np.float64)
     total = np.zeros(X.shape[1])
-    for start in range(0, X.shape[0], _MOMENT_BLOCK_ROWS):
-        # A copy: X itself must not change.
-        block = np.array(X[start : start + _MOMENT_BLOCK_ROWS], dtype=np.float64)
-        block -= mean
-        block /= scale
+    for start, block in _scaled_blocks(X, mean, scale):
         block *= block
         total += s[start : start + _MOMENT_BLOCK_ROWS] @ block
     return total
@@ -176,13 +223,24 @@ class Preconditioner:
         # features may be near their dtype's overflow or underflow threshold
         self._rms = np.hypot(std, mean)
         self._std, self._mean64 = std, mean
-        sigma = np.hypot(std, 2.0 * np.sqrt(l2))
-        # A constant column (without penalty) has no scale to correct; its
-        # centred gradient is zero anyway, so any finite factor is fine.
-        constant = sigma <= 1e-15 * self._rms
-        sigma[constant | (sigma == 0)] = 1.0
         dtype = network.dtype
+        # A column that is constant on the training rows carries nothing an
+        # intercept does not: it gets no step at all (inverse scale 0), and
+        # scale_initial_weights starts its weights at 0, so the model does
+        # not depend on it. Only its rounding could move it otherwise: the
+        # centred gradient gW - gb mu cancels to a few units of rounding of
+        # mu, which 1/sigma^2 would turn into a weight of 1e13.
+        self.constant = (std == 0) & center
+        # A nearly constant column is judged against its own size: a spread
+        # below sqrt(eps) of its root mean square (1.5e-8 in float64, 3.5e-4
+        # in float32) is read as that much, so that the cancellation error
+        # above, eps * rms, times the step 1 / sigma^2 stays of the order of
+        # a unit-scale feature's step, in either dtype.
+        floor = np.sqrt(np.finfo(dtype).eps) * self._rms
+        sigma = np.maximum(np.hypot(std, 2.0 * np.sqrt(l2)), floor)
+        sigma[self.constant | (sigma == 0)] = 1.0
         inv = np.minimum(1.0 / sigma, np.finfo(dtype).max)
+        inv[self.constant] = 0.0
         self.mean = mean.astype(dtype)
         self.inv_scale = inv.astype(dtype)
         # mu / sigma^2, as (mu / sigma) / sigma: no intermediate 1 / sigma^2
@@ -214,7 +272,9 @@ class Preconditioner:
         (2e-13 in float64, 1e-4 in float32) is only divided by its size:
         centring it would cancel most of the digits of :math:`W x + b`.
         Years such as 2019 and 2020 are centred: divided by their size
-        alone, two such columns left a ReLU network at chance.
+        alone, two such columns left a ReLU network at chance. A column
+        that is constant on the training rows starts at 0 and stays there
+        (see the class notes): the model does not depend on its value.
 
         Measured with the ``defaults`` benchmark's splits (mean of five
         seeds): raw iris went from 98.4 to 99.5 % test accuracy for the
@@ -228,6 +288,7 @@ class Preconditioner:
         resolution = _MIN_SPREAD_IN_EPS * np.finfo(dtype).eps
         spread = (rms > 1.0) & (self._std >= resolution * rms)
         factor[spread] = 1.0 / self._std[spread]
+        factor[self.constant] = 0.0
         W = network.coefs[0]
         W *= factor.astype(dtype)
         if network.fit_intercept and spread.any():
