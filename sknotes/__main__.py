@@ -599,6 +599,8 @@ def _explain_stop(reason, estimator):
         "validation": "early stopping: the validation cost stopped improving",
         "rising": "the cost rose at the fixed learning rate; the parameters "
         "with the lowest cost were kept",
+        "minimum": "the cost or its gradient reached exactly 0, a minimum that "
+        "no step can lower (the classes are separated)",
         "stalled": "no step could lower the cost any further: the limit of "
         "floating-point precision",
         "interrupted": "Ctrl-C; the model holds the parameters reached so far",

@@ -26,7 +26,10 @@ of :mod:`sknotes._preconditioning`; momentum is added unless
 Stopping
 --------
 "Converged" means the recorded cost changed by less than ``tol`` for
-``n_iter_no_change`` consecutive iterations. A cost that *rises* above its
+``n_iter_no_change`` consecutive iterations, and nothing else: the 'auto'
+step stops at an exact minimum (a cost or gradient of exactly 0, as on
+separable data) as ``'minimum'``, and where rounding leaves no step that
+lowers the cost as ``'stalled'``, whatever ``tol`` is. A cost that *rises* above its
 best by more than ``tol`` is never counted as convergence: with a fixed
 step, ``n_iter_no_change`` such iterations stop the fit with a
 ConvergenceWarning that names the step as too large, and the parameters
@@ -161,8 +164,10 @@ class AdaptiveStep:
         """Move ``theta`` to a point of lower cost; return that cost.
 
         ``grad`` is overwritten with the gradient there. Returns ``None``
-        (``theta`` and ``grad`` unchanged) when no tried step lowers the
-        cost: the limit of floating-point precision.
+        (``theta`` and ``grad`` unchanged) when no step can lower the cost:
+        at an exact minimum (``exhausted`` False) or, after ``max_tries``
+        rejected trials, at the limit of floating-point precision
+        (``exhausted`` True).
         """
         d = self.direction
         if self.preconditioner is None:
@@ -381,8 +386,11 @@ def gradient_descent(
                 loss = rule.step(theta, grad, loss)
                 if loss is None:
                     if result.stop_reason == "max_iter":
+                        # no step lowers the cost: rounding ('stalled'), or an
+                        # exact minimum, a zero cost or gradient ('minimum'),
+                        # which no tol, not even 0, could make the fit pass
                         exhausted = rule.exhausted
-                        result.stop_reason = "stalled" if exhausted else "converged"
+                        result.stop_reason = "stalled" if exhausted else "minimum"
                     break
             else:
                 rule.update(theta, grad)
@@ -415,13 +423,21 @@ def gradient_descent(
         and (chance_seen or not plateau_checked)
         and at_chance(result.loss_curve[-1])
     ):
+        # A penalty whose curvature exceeds the data's (about 1/4 per unit
+        # of a standardised feature) holds every weight near 0 by itself.
+        why = (
+            "The L2 penalty outweighs the data (alpha is "
+            f"{l2:.3g} per unit of sample weight): use a smaller alpha."
+            if 4.0 * l2 >= 1.0
+            else "The classes may not be separable by this model, or the cost "
+            "is on a long plateau: try more iterations (max_iter), other "
+            "features, or a model with hidden layers."
+        )
         warnings.warn(
             f"{estimator_name}: after {result.n_iter} iteration"
             f"{'s' * (result.n_iter != 1)} the model does "
             "no better on its training data than always answering the class "
-            "shares. The classes may not be separable by this model, "
-            "or the cost is on a long plateau: try more iterations (max_iter), "
-            "other features, or a model with hidden layers.",
+            f"shares. {why}",
             ConvergenceWarning,
             stacklevel=3,
         )
@@ -444,6 +460,7 @@ def _warn_if_unconverged(
     curve = result.loss_curve
     if not curve or result.stop_reason in (
         "converged",
+        "minimum",
         "validation",
         "stalled",
         "callback",

@@ -41,7 +41,9 @@ Deeper layers take their inputs from the hidden units, which are already of
 about unit scale (tanh and sigmoid are bounded by 1), but layer :math:`l`
 sums :math:`n_{l-1}` of them, so the curvature of the cost along its weights
 grows with that fan-in. The steps of :math:`W^{[l]}` and :math:`b^{[l]}` for
-:math:`l \ge 2` are therefore divided by :math:`n_{l-1}`. Without it one
+:math:`l \ge 2` are therefore divided by :math:`n_{l-1}` (the weights' by
+:math:`n_{l-1} + 4\lambda`, with the penalty's share of their curvature,
+felt only at a huge ``alpha``). Without it one
 step size is set by the output layer's large curvature and the hidden layer
 learns less: with seed 0 and the division switched off, the 100-unit
 network's test accuracy fell from 0.848 to 0.838 on
@@ -217,6 +219,10 @@ class Preconditioner:
 
     def __init__(self, network, X, sample_weight, l2=0.0):
         self.network = network
+        # The penalty's curvature along a deeper weight, in the units of the
+        # fan-in (times 4, as sigma^2 above): 0 at every usual alpha, but a
+        # penalty of 1e100 would otherwise make every step overshoot.
+        self._penalty_curvature = 4.0 * l2
         center = network.fit_intercept
         mean, std = column_moments(X, sample_weight, center=center)
         # sqrt(std^2 + mean^2) and sqrt(std^2 + 4 l2) without squaring: the
@@ -316,6 +322,6 @@ class Preconditioner:
             ob -= oW @ self.mean
         for l in range(1, len(out_W)):
             fan_in = out_W[l].shape[1]
-            np.divide(grad_W[l], fan_in, out=out_W[l])
+            np.divide(grad_W[l], fan_in + self._penalty_curvature, out=out_W[l])
             np.divide(grad_b[l], fan_in, out=out_b[l])
         return out

@@ -52,9 +52,10 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         ``n_iter_no_change`` such iterations stop the fit with a
         ``ConvergenceWarning``, keeping the parameters of lowest cost.
         ``0`` or ``None`` turns stopping off, so exactly ``max_iter``
-        iterations run (as in the notes). ``1e-4`` is the tolerance of
-        ``MLPClassifier``; one ten-thousandth of ``ln 2`` is far below any
-        change of accuracy.
+        iterations run (as in the notes), unless the 'auto' step reaches an
+        exact minimum first (``stop_reason_ == 'minimum'``). ``1e-4`` is the
+        tolerance of ``MLPClassifier``; one ten-thousandth of ``ln 2`` is far
+        below any change of accuracy.
     n_iter_no_change : int, default=10
         See ``tol``.
     alpha : float, default=0.0
@@ -119,7 +120,9 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         standardised coordinates it works in).
     stop_reason_ : str
         Why the fit stopped: ``'converged'`` (the cost changed by less than
-        ``tol`` for ``n_iter_no_change`` iterations), ``'validation'``
+        ``tol`` for ``n_iter_no_change`` iterations), ``'minimum'`` ('auto'
+        reached a cost or gradient of exactly 0, as on separable data:
+        no step can lower it, even with ``tol=0``), ``'validation'``
         (early stopping), ``'rising'`` (a fixed step made the cost rise;
         the best parameters were kept and a ``ConvergenceWarning`` given),
         ``'stalled'`` ('auto' found no step that lowers the cost: the limit

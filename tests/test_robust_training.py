@@ -232,8 +232,10 @@ def test_preconditioner_is_T_times_T_transpose(fit_intercept):
         (V, W2), (c, b2) = network.unpack(phi)
         W1 = V / sd
         b1 = c - W1 @ mu if fit_intercept else c
-        scale = 1 / np.sqrt(4)  # layer 2's fan-in is 4: T T^T divides by 4
-        T[:, j] = np.concatenate([W1.ravel(), b1, (W2 * scale).ravel(), b2 * scale])
+        # layer 2: T T^T divides the bias by its fan-in, 4, and the weights
+        # by the fan-in plus the penalty's curvature, 4 * l2
+        w_scale, b_scale = 1 / np.sqrt(4 + 4 * 0.01), 1 / np.sqrt(4)
+        T[:, j] = np.concatenate([W1.ravel(), b1, (W2 * w_scale).ravel(), b2 * b_scale])
     g = rng.randn(n)
     if not fit_intercept:
         _, (gb, _) = network.unpack(g)

@@ -20,7 +20,7 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from sknotes import GDLogisticRegression, ShallowNNClassifier
+from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
 
 
 def _estimators(**params):
@@ -457,3 +457,57 @@ def test_an_interrupt_before_training_keeps_the_previous_model(monkeypatch):
         clf.fit(X[:, :2], y)
     assert clf.n_features_in_ == X.shape[1]
     np.testing.assert_array_equal(clf.coef_, before)
+
+
+# --- stop reasons that say what happened ----------------------------------------
+
+
+def test_an_exact_minimum_is_not_reported_as_convergence():
+    # Separable blobs: the cost underflows to 0 and no step can lower it.
+    # With tol=0 nothing "converges"; the fit says it hit the minimum.
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(200, 2, centers=2, cluster_std=0.3, random_state=0)
+    clf = GDLogisticRegression(tol=0, max_iter=5000).fit(X, y)
+    assert clf.stop_reason_ == "minimum"
+    assert clf.n_iter_ < 5000
+    assert clf.loss_curve_[-1] == 0.0 or not np.any(_gradient(clf, X, y))
+    assert clf.score(X, y) == 1.0
+
+
+def _gradient(clf, X, y):
+    """The mean cross-entropy's gradient, from the predicted probabilities."""
+    residual = clf.predict_proba(X)[:, 1] - (y == clf.classes_[1])
+    return np.r_[X.T @ residual, residual.sum()] / len(y)
+
+
+def test_converged_only_when_the_cost_stopped_changing():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    for tol, expected in ((0, {"max_iter", "minimum"}), (1e-3, {"converged"})):
+        clf = GDLogisticRegression(tol=tol, max_iter=300)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        assert clf.stop_reason_ in expected
+        if clf.stop_reason_ == "converged":
+            assert clf.n_iter_ > clf.n_iter_no_change
+
+
+@pytest.mark.parametrize("alpha", [1e10, 1e100, 1e300])
+@pytest.mark.parametrize(
+    "estimator",
+    [GDLogisticRegression, ShallowNNClassifier, DeepNNClassifier],
+)
+def test_a_huge_penalty_drives_the_weights_to_zero(estimator, alpha):
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="smaller alpha"):
+        clf = estimator(alpha=alpha).fit(X, y)
+    assert clf.stop_reason_ == "converged"
+    weights = clf.coefs_ if hasattr(clf, "coefs_") else [clf.coef_]
+    assert max(np.abs(W).max() for W in weights) < 1e-6
+    # all that is left is the intercept: the class shares
+    np.testing.assert_allclose(clf.predict_proba(X), 1 / 3, atol=1e-4)
