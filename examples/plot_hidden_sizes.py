@@ -15,7 +15,8 @@ weights. ``init="course"`` draws the same weights from the same seed, so the
 accuracies printed below for 1 to 5 units are the ones the course reports.
 With 20 and 50 units the step of 1.2 is too large late in the run and the
 cost oscillates, which amplifies rounding: the course printed 90.0 and
-90.25 %, and its own code gives 90.5 and 90.75 % today, as here.
+90.25 %, its own code gives 90.5 and 90.75 % today on a CPU with AVX-512,
+and the figure below shows what this computer's rounding gives.
 """
 
 # %%

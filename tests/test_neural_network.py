@@ -94,6 +94,17 @@ def _step_from(clf, params, X, y, sample_weight=None):
 # --- the course's run --------------------------------------------------------
 
 
+# The course's run on the flower agrees with every cost it prints through
+# iteration 7,000 on every CPU; after about 7,800 the step of 1.2 makes the
+# cost oscillate and the last bits of tanh, exp and the matrix products,
+# which numpy and OpenBLAS compute with other SIMD code on each CPU, decide
+# the last points. Measured final training accuracy: 0.9075 with AVX-512 and
+# with the Sandybridge and Nehalem kernels (numpy at X86_V2), 0.905 with the
+# Haswell and Zen kernels (numpy at X86_V3). The course prints "90%".
+COURSE_FINAL_ACCURACIES = {0.905, 0.9075}
+
+
+@pytest.mark.rounding
 def test_reproduces_the_course_run_on_the_flower():
     X, y = make_flower()
     clf = ShallowNNClassifier(
@@ -109,7 +120,8 @@ def test_reproduces_the_course_run_on_the_flower():
     for it, cost in published.items():
         assert clf.loss_curve_[it] == pytest.approx(cost, abs=1e-6)
     assert clf.n_iter_ == len(clf.loss_curve_) == 10000
-    assert clf.score(X, y) == 0.9075
+    assert clf.score(X, y) in COURSE_FINAL_ACCURACIES
+    assert int(100 * clf.score(X, y)) == 90  # the course's "Accuracy: 90%"
     # the cost is the training log loss of the model at each point
     assert clf.best_loss_ == pytest.approx(min(clf.loss_curve_))
 
@@ -117,6 +129,7 @@ def test_reproduces_the_course_run_on_the_flower():
 COURSE_FLOWER = dict(learning_rate=1.2, tol=0, init="course", random_state=2)
 
 
+@pytest.mark.rounding
 def test_course_costs_after_iteration_3000_and_its_initial_weights():
     # The rest of the course's printed costs, up to where its run starts to
     # oscillate (about iteration 7,800) and rounding takes over.
@@ -140,6 +153,7 @@ def test_course_costs_after_iteration_3000_and_its_initial_weights():
         assert clf.loss_curve_[it] == pytest.approx(cost, abs=5e-7)
 
 
+@pytest.mark.rounding
 def test_course_table_of_hidden_layer_sizes():
     # The course's accuracies for 1 to 5 hidden units after 5,000 iterations;
     # its 20- and 50-unit runs oscillate and are not reproducible anywhere.
@@ -151,6 +165,7 @@ def test_course_table_of_hidden_layer_sizes():
         assert clf.score(X, y) == accuracy, n_hidden
 
 
+@pytest.mark.rounding
 def test_logistic_regression_scores_the_course_47_percent_on_the_flower():
     X, y = make_flower()
     assert GDLogisticRegression().fit(X, y).score(X, y) == 0.47
