@@ -31,6 +31,7 @@ from ._gradient_descent import gradient_descent
 from ._network import DenseNetwork
 from ._preconditioning import Preconditioner
 from ._threads import fit_threads
+from ._warnings import at_caller
 
 _FLOATS = [np.float64, np.float32]
 
@@ -181,7 +182,7 @@ class BaseGradientDescentClassifier(
                     f"changed from {previous[:-1]} to {network.layer_sizes[1:-1]} "
                     "since the previous fit; starting from a new initialisation.",
                     UserWarning,
-                    stacklevel=3,
+                    **at_caller(),
                 )
                 warm = False
         auto = isinstance(self.learning_rate, str)  # 'auto'

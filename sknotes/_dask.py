@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from ._blocks import compensated_add
+from ._warnings import at_caller
 
 __all__ = ["RemoteRows", "dask_arrays", "is_dask_collection", "predict_blocks"]
 
@@ -516,13 +517,13 @@ def predict_blocks(estimator, method, X):
             f"X does not have valid feature names, but {who} was fitted with "
             "feature names",
             UserWarning,
-            stacklevel=3,
+            **at_caller(),
         )
     elif columns is not None:
         warnings.warn(
             f"X has feature names, but {who} was fitted without feature names",
             UserWarning,
-            stacklevel=3,
+            **at_caller(),
         )
     X = _as_dask_array(X, "X")
     if X.ndim != 2 or X.shape[1] != estimator.n_features_in_:

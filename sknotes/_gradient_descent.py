@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._warnings import at_caller
+
 # The stricter tolerance on a plateau where the model is still at chance.
 _PLATEAU_TOL_FACTOR = 100.0
 
@@ -423,7 +425,7 @@ def gradient_descent(
             "or the cost is on a long plateau: try more iterations (max_iter), "
             "other features, or a model with hidden layers.",
             ConvergenceWarning,
-            stacklevel=3,
+            **at_caller(),
         )
     _warn_if_unconverged(
         result,
@@ -485,7 +487,7 @@ def _warn_if_unconverged(
         )
     else:
         return
-    warnings.warn(message, ConvergenceWarning, stacklevel=4)
+    warnings.warn(message, ConvergenceWarning, **at_caller())
 
 
 def _check_finite(loss, curve, learning_rate, it):
