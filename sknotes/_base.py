@@ -300,6 +300,7 @@ class BaseGradientDescentClassifier(
                 stratify=_stratification(codes, self.validation_fraction),
             )
             validation = (X_v, c_v, sw_v)
+            self._check_training_classes(codes, classes)
         train, total_weight = _normalised(X, codes, sample_weight, n_outputs)
         if validation is not None:
             validation, _ = _normalised(*validation, n_outputs, "validation sample")
@@ -345,7 +346,8 @@ class BaseGradientDescentClassifier(
         if classes.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least two classes "
-                f"in the data, but the data contain only one class: {classes[0]!r}."
+                "in the data, but the data contain only one class: "
+                f"{_label(classes, 0)}."
             )
         dtype = X.dtype
         n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
@@ -371,14 +373,43 @@ class BaseGradientDescentClassifier(
             )
             validation, _ = _normalised(*validation, n_outputs, "validation sample")
         elif self.early_stopping:
-            seed = check_random_state(self.random_state).randint(2**31 - 1)
-            rows, validation = rows.split(self.validation_fraction, seed)
+            rows, validation = self._remote_split(rows, classes)
         if isinstance(validation, RemoteRows):
             total = _remote_total(validation, "validation sample")
             validation = (validation.normalised(total), None, None)
         total_weight = _remote_total(rows, "sample")
         train = (rows.normalised(total_weight), None, None)
         return train, validation, classes, total_weight
+
+    def _remote_split(self, rows, classes):
+        """``(training, validation)`` rows on dask, split as in memory."""
+        from ._dask import held_out_counts
+
+        n_classes = len(classes)
+        counts = rows.class_counts(n_classes)
+        n_rows = int(counts.sum())
+        n_val = _validation_size(n_rows, self.validation_fraction)
+        stratify = _can_stratify(counts.sum(axis=0), n_val)
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        held = held_out_counts(counts, n_val, stratify, seed)
+        train, validation = rows.split(held, stratify, seed)
+        left = (counts - held).sum(axis=0) if stratify else None
+        if left is None:
+            left = train.class_counts(n_classes).sum(axis=0)
+        self._check_training_classes(np.flatnonzero(left), classes)
+        return train, validation
+
+    def _check_training_classes(self, codes, classes):
+        """Early stopping must leave two classes to train on, as any fit needs."""
+        present = np.unique(codes)
+        if present.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least two classes "
+                "to train on, but the split of validation_fraction="
+                f"{self.validation_fraction} for early_stopping left only one "
+                f"class in the training part: {_label(classes, present[0])}. Use more "
+                "samples, or pass your own X_val and y_val."
+            )
 
     def _callback_hooks(self, X, y, sample_weight):
         """scikit-learn's callbacks of this fit (a no-op without any)."""
@@ -410,7 +441,8 @@ class BaseGradientDescentClassifier(
         if classes.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least two classes "
-                f"in the data, but the data contain only one class: {classes[0]!r}."
+                "in the data, but the data contain only one class: "
+                f"{_label(classes, 0)}."
             )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -688,17 +720,39 @@ _CHANCE_ACCURACY = 0.01
 
 
 def _stratification(codes, fraction):
-    """``codes`` when a stratified split of ``fraction`` is possible, else None.
+    """``codes`` when a stratified split of ``fraction`` is possible, else None."""
+    n_val = _validation_size(codes.shape[0], fraction)
+    return codes if _can_stratify(np.bincount(codes), n_val) else None
+
+
+def _label(classes, k):
+    """``classes[k]`` as the user wrote it: ``'a'``, not ``np.str_('a')``."""
+    return repr(classes[k : k + 1].tolist()[0])
+
+
+def _can_stratify(class_counts, n_val):
+    """Whether ``n_val`` of the rows can be held out class by class.
 
     Stratifying needs two samples of every class and room for one of each on
     both sides; a data set with a rarer class gets a plain shuffled split
     rather than an error (``MLPClassifier`` does not stratify at all).
     """
-    counts = np.bincount(codes)
-    n = codes.shape[0]
-    n_val = math.ceil(fraction * n)
-    possible = counts.min() >= 2 and min(n_val, n - n_val) >= counts.shape[0]
-    return codes if possible else None
+    n = int(np.sum(class_counts))
+    n_classes = len(class_counts)
+    return np.min(class_counts) >= 2 and min(n_val, n - n_val) >= n_classes
+
+
+def _validation_size(n_rows, fraction):
+    """Rows held out by early stopping, as ``train_test_split`` counts them."""
+    n_val = math.ceil(fraction * n_rows)
+    if not 0 < n_val < n_rows:
+        raise ValueError(
+            f"early_stopping with validation_fraction={fraction} on {n_rows} "
+            f"rows leaves {n_rows - n_val} for training and {n_val} for "
+            "validation; both need at least one: change validation_fraction, "
+            "or pass your own X_val and y_val."
+        )
+    return n_val
 
 
 def _encode_validation(y_val, n_rows, classes):
