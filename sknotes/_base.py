@@ -579,8 +579,9 @@ class _NoCallbacks:
 class _FitCallbacks:
     """The fit as scikit-learn's task tree: the fit, then one task per iteration.
 
-    ``fitted_estimator`` for an iteration is built only when a callback asks
-    for it, from a copy of the parameters of that iteration.
+    ``fitted_estimator`` is built only when a callback asks for it, from a
+    copy of the parameters of that iteration, or of the fitted state at the
+    end of the fit.
     """
 
     def __init__(self, estimator, X, y, sample_weight):
@@ -601,8 +602,8 @@ class _FitCallbacks:
             def attributes():
                 coefs, intercepts = network.unpack(params.copy())
                 return {
-                    **{k: v for k, v in inputs.items() if v is not None},
-                    "classes_": classes,
+                    **{k: copy.copy(v) for k, v in inputs.items() if v is not None},
+                    "classes_": classes.copy(),
                     "n_iter_": n_done,
                     **estimator._weight_attributes(coefs, intercepts),
                 }
@@ -620,12 +621,14 @@ class _FitCallbacks:
         return hook
 
     def fit_end(self, fitted):
+        # a copy, as for the iterations: what a callback does with its
+        # fitted_estimator must not reach the model just published
         self.context.call_on_fit_task_end(
             estimator=self.estimator,
             X=self.X,
             y=self.y,
             metadata=self.metadata,
-            reconstruction_attributes=lambda: fitted,
+            reconstruction_attributes=lambda: copy.deepcopy(fitted),
         )
 
 
