@@ -31,6 +31,7 @@ from ._gradient_descent import gradient_descent
 from ._network import DenseNetwork
 from ._preconditioning import Preconditioner
 from ._threads import fit_threads
+from ._warnings import at_caller
 
 _FLOATS = [np.float64, np.float32]
 
@@ -181,7 +182,7 @@ class BaseGradientDescentClassifier(
                     f"changed from {previous[:-1]} to {network.layer_sizes[1:-1]} "
                     "since the previous fit; starting from a new initialisation.",
                     UserWarning,
-                    stacklevel=3,
+                    **at_caller(),
                 )
                 warm = False
         auto = isinstance(self.learning_rate, str)  # 'auto'
@@ -299,6 +300,7 @@ class BaseGradientDescentClassifier(
                 stratify=_stratification(codes, self.validation_fraction),
             )
             validation = (X_v, c_v, sw_v)
+            self._check_training_classes(codes, classes)
         train, total_weight = _normalised(X, codes, sample_weight, n_outputs)
         if validation is not None:
             validation, _ = _normalised(*validation, n_outputs, "validation sample")
@@ -344,7 +346,8 @@ class BaseGradientDescentClassifier(
         if classes.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least two classes "
-                f"in the data, but the data contain only one class: {classes[0]!r}."
+                "in the data, but the data contain only one class: "
+                f"{_label(classes, 0)}."
             )
         dtype = X.dtype
         n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
@@ -370,14 +373,43 @@ class BaseGradientDescentClassifier(
             )
             validation, _ = _normalised(*validation, n_outputs, "validation sample")
         elif self.early_stopping:
-            seed = check_random_state(self.random_state).randint(2**31 - 1)
-            rows, validation = rows.split(self.validation_fraction, seed)
+            rows, validation = self._remote_split(rows, classes)
         if isinstance(validation, RemoteRows):
             total = _remote_total(validation, "validation sample")
             validation = (validation.normalised(total), None, None)
         total_weight = _remote_total(rows, "sample")
         train = (rows.normalised(total_weight), None, None)
         return train, validation, classes, total_weight
+
+    def _remote_split(self, rows, classes):
+        """``(training, validation)`` rows on dask, split as in memory."""
+        from ._dask import held_out_counts
+
+        n_classes = len(classes)
+        counts = rows.class_counts(n_classes)
+        n_rows = int(counts.sum())
+        n_val = _validation_size(n_rows, self.validation_fraction)
+        stratify = _can_stratify(counts.sum(axis=0), n_val)
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        held = held_out_counts(counts, n_val, stratify, seed)
+        train, validation = rows.split(held, stratify, seed)
+        left = (counts - held).sum(axis=0) if stratify else None
+        if left is None:
+            left = train.class_counts(n_classes).sum(axis=0)
+        self._check_training_classes(np.flatnonzero(left), classes)
+        return train, validation
+
+    def _check_training_classes(self, codes, classes):
+        """Early stopping must leave two classes to train on, as any fit needs."""
+        present = np.unique(codes)
+        if present.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least two classes "
+                "to train on, but the split of validation_fraction="
+                f"{self.validation_fraction} for early_stopping left only one "
+                f"class in the training part: {_label(classes, present[0])}. Use more "
+                "samples, or pass your own X_val and y_val."
+            )
 
     def _callback_hooks(self, X, y, sample_weight):
         """scikit-learn's callbacks of this fit (a no-op without any)."""
@@ -409,7 +441,8 @@ class BaseGradientDescentClassifier(
         if classes.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least two classes "
-                f"in the data, but the data contain only one class: {classes[0]!r}."
+                "in the data, but the data contain only one class: "
+                f"{_label(classes, 0)}."
             )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -546,8 +579,9 @@ class _NoCallbacks:
 class _FitCallbacks:
     """The fit as scikit-learn's task tree: the fit, then one task per iteration.
 
-    ``fitted_estimator`` for an iteration is built only when a callback asks
-    for it, from a copy of the parameters of that iteration.
+    ``fitted_estimator`` is built only when a callback asks for it, from a
+    copy of the parameters of that iteration, or of the fitted state at the
+    end of the fit.
     """
 
     def __init__(self, estimator, X, y, sample_weight):
@@ -568,8 +602,8 @@ class _FitCallbacks:
             def attributes():
                 coefs, intercepts = network.unpack(params.copy())
                 return {
-                    **{k: v for k, v in inputs.items() if v is not None},
-                    "classes_": classes,
+                    **{k: copy.copy(v) for k, v in inputs.items() if v is not None},
+                    "classes_": classes.copy(),
                     "n_iter_": n_done,
                     **estimator._weight_attributes(coefs, intercepts),
                 }
@@ -587,12 +621,14 @@ class _FitCallbacks:
         return hook
 
     def fit_end(self, fitted):
+        # a copy, as for the iterations: what a callback does with its
+        # fitted_estimator must not reach the model just published
         self.context.call_on_fit_task_end(
             estimator=self.estimator,
             X=self.X,
             y=self.y,
             metadata=self.metadata,
-            reconstruction_attributes=lambda: fitted,
+            reconstruction_attributes=lambda: copy.deepcopy(fitted),
         )
 
 
@@ -687,17 +723,39 @@ _CHANCE_ACCURACY = 0.01
 
 
 def _stratification(codes, fraction):
-    """``codes`` when a stratified split of ``fraction`` is possible, else None.
+    """``codes`` when a stratified split of ``fraction`` is possible, else None."""
+    n_val = _validation_size(codes.shape[0], fraction)
+    return codes if _can_stratify(np.bincount(codes), n_val) else None
+
+
+def _label(classes, k):
+    """``classes[k]`` as the user wrote it: ``'a'``, not ``np.str_('a')``."""
+    return repr(classes[k : k + 1].tolist()[0])
+
+
+def _can_stratify(class_counts, n_val):
+    """Whether ``n_val`` of the rows can be held out class by class.
 
     Stratifying needs two samples of every class and room for one of each on
     both sides; a data set with a rarer class gets a plain shuffled split
     rather than an error (``MLPClassifier`` does not stratify at all).
     """
-    counts = np.bincount(codes)
-    n = codes.shape[0]
-    n_val = math.ceil(fraction * n)
-    possible = counts.min() >= 2 and min(n_val, n - n_val) >= counts.shape[0]
-    return codes if possible else None
+    n = int(np.sum(class_counts))
+    n_classes = len(class_counts)
+    return np.min(class_counts) >= 2 and min(n_val, n - n_val) >= n_classes
+
+
+def _validation_size(n_rows, fraction):
+    """Rows held out by early stopping, as ``train_test_split`` counts them."""
+    n_val = math.ceil(fraction * n_rows)
+    if not 0 < n_val < n_rows:
+        raise ValueError(
+            f"early_stopping with validation_fraction={fraction} on {n_rows} "
+            f"rows leaves {n_rows - n_val} for training and {n_val} for "
+            "validation; both need at least one: change validation_fraction, "
+            "or pass your own X_val and y_val."
+        )
+    return n_val
 
 
 def _encode_validation(y_val, n_rows, classes):

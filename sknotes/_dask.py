@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from ._blocks import compensated_add
+from ._warnings import at_caller
 
 __all__ = ["RemoteRows", "dask_arrays", "is_dask_collection", "predict_blocks"]
 
@@ -36,13 +37,42 @@ def is_dask_collection(obj):
     return module == "dask" or module.startswith(("dask.", "dask_expr"))
 
 
-def _as_dask_array(obj, name):
-    """A dask array from a dask array, DataFrame or Series (lengths known)."""
+def _as_dask_array(obj, name, lengths=True):
+    """A dask array from a dask array, DataFrame or Series.
+
+    Training needs the length of every chunk (``lengths``); prediction works
+    chunk by chunk and takes chunks of unknown length as they are.
+    """
     if hasattr(obj, "to_dask_array"):
-        obj = obj.to_dask_array(lengths=True)
-    if any(np.isnan(c) for chunks in obj.chunks for c in chunks):
+        obj = _numeric_columns(obj).to_dask_array(lengths=lengths or None)
+    if lengths and any(np.isnan(c) for chunks in obj.chunks for c in chunks):
         raise ValueError(f"{name} has chunks of unknown size; compute their lengths.")
+    if obj.dtype.kind == "c":
+        # scikit-learn's words for complex input in memory
+        raise ValueError("Complex data not supported")
     return obj
+
+
+def _numeric_columns(frame):
+    """A DataFrame whose number and bool columns share one dtype, as in pandas.
+
+    A frame of float and bool columns becomes one float array, the common
+    type numpy gives them, as scikit-learn converts a pandas frame; other
+    frames are left for the checks that follow.
+    """
+    dtypes = getattr(frame, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "__iter__"):
+        return frame  # a Series
+    try:
+        kinds = [np.dtype(getattr(d, "numpy_dtype", d)) for d in dtypes]
+    except TypeError:
+        return frame
+    if not kinds or any(kind.kind not in "biuf" for kind in kinds):
+        return frame
+    common = np.result_type(*kinds)
+    if all(kind == common for kind in kinds):
+        return frame
+    return frame.astype(common)
 
 
 def _client():
@@ -120,13 +150,26 @@ def _normalise_chunk(part, total):
     return X, targets, (weight / total).astype(X.dtype)
 
 
-def _split_chunk(part, fraction, seed, validation):
-    """The training or the validation rows of one chunk (a seeded, fixed split)."""
+def _split_chunk(part, held_out, stratified, seed, validation):
+    """The training or the validation rows of one chunk (a seeded, fixed split).
+
+    ``held_out[k]`` rows of class ``k`` (of the chunk, when not
+    ``stratified``) go to validation, drawn at random.
+    """
     X, targets, weight = part
     rng = np.random.RandomState(seed)
-    held_out = rng.uniform(size=X.shape[0]) < fraction
-    rows = held_out if validation else ~held_out
+    codes = np.asarray(targets).astype(np.intp)
+    rows = np.zeros(X.shape[0], dtype=bool)
+    for k, n_held in enumerate(held_out):
+        among = np.flatnonzero(codes == k) if stratified else np.arange(len(rows))
+        rows[rng.choice(among, size=n_held, replace=False)] = True
+    if not validation:
+        rows = ~rows
     return X[rows], targets[rows], weight[rows]
+
+
+def _chunk_class_counts(part, n_classes):
+    return np.bincount(np.asarray(part[1]).astype(np.intp), minlength=n_classes)
 
 
 def _chunk_moments(part, shift, scale, squared):
@@ -188,8 +231,11 @@ def _chunk_loss_grad(spec, theta, part, want_grad):
             block_rows=block_rows,
             fit_intercept=fit_intercept,
         )
-    network.params[:] = theta
     X, targets, weight = part
+    if X.shape[0] == 0:  # all of its rows went to the other side of a split
+        zeros = np.zeros(theta.shape, np.float64) if want_grad else None
+        return [], zeros, zeros
+    network.params[:] = theta
     # float64 whatever the data: the client adds the chunks in float64 and
     # rounds once, as the in-memory sum does (see sknotes._blocks)
     grad = np.empty(network.params.shape, np.float64) if want_grad else None
@@ -285,21 +331,35 @@ class RemoteRows:
             self.executor, parts, self.n_rows, self.n_features, self.dtype
         )
 
-    def split(self, fraction, seed):
-        """``(training, validation)``: each chunk's rows split at random."""
+    def class_counts(self, n_classes):
+        """``counts[c, k]``: the rows of class ``k`` in chunk ``c``."""
+        counts = self._gather(_chunk_class_counts, n_classes)
+        return np.asarray(counts, dtype=np.int64).reshape(-1, n_classes)
+
+    def split(self, held_out, stratified, seed):
+        """``(training, validation)``: ``held_out[c]`` of chunk ``c`` held out.
+
+        See :func:`held_out_counts` for ``held_out`` and ``stratified``.
+        """
         halves = []
         for validation in (False, True):
             parts = [
                 self.executor.submit(
-                    _split_chunk, p, fraction, seed + k, validation, pure=False
+                    _split_chunk,
+                    p,
+                    held_out[k],
+                    stratified,
+                    seed + k,
+                    validation,
+                    pure=False,
                 )
                 for k, p in enumerate(self.parts)
             ]
             halves.append(
                 type(self)(self.executor, parts, 0, self.n_features, self.dtype)
             )
-        for half in halves:
-            half.n_rows = sum(n for _, n in half.sums())
+        n_held = int(np.sum(held_out))
+        halves[0].n_rows, halves[1].n_rows = self.n_rows - n_held, n_held
         return halves
 
     def column_max_abs(self):
@@ -406,6 +466,34 @@ class RemoteRows:
     def _gather(self, func, *args):
         futures = [self.executor.submit(func, p, *args, pure=False) for p in self.parts]
         return self.executor.gather(futures)
+
+
+def held_out_counts(counts, n_val, stratify, seed):
+    """How many rows of each chunk a validation split of ``n_val`` rows takes.
+
+    ``counts[c, k]`` holds the rows of class ``k`` in chunk ``c``. The split
+    is the one ``train_test_split`` makes in memory: exactly ``n_val`` rows,
+    with each class's share as in the data when ``stratify``; a class's
+    rows are drawn from the chunks as from one array. Returns
+    ``counts``-shaped counts when ``stratify``, else one column (the rows
+    of each chunk whatever their class).
+    """
+    from sklearn.utils.extmath import _approximate_mode
+
+    if stratify:
+        class_counts = counts.sum(axis=0)
+        n_train = int(class_counts.sum()) - n_val
+        per_class = class_counts - _approximate_mode(
+            class_counts, n_train, np.random.RandomState(seed)
+        )
+    else:
+        counts = counts.sum(axis=1, keepdims=True)
+        per_class = [n_val]
+    rng = np.random.default_rng(seed)
+    held = np.zeros_like(counts)
+    for k, n_held in enumerate(per_class):
+        held[:, k] = rng.multivariate_hypergeometric(counts[:, k], int(n_held))
+    return held
 
 
 def _ordered_sum(vectors):
@@ -516,15 +604,15 @@ def predict_blocks(estimator, method, X):
             f"X does not have valid feature names, but {who} was fitted with "
             "feature names",
             UserWarning,
-            stacklevel=3,
+            **at_caller(),
         )
     elif columns is not None:
         warnings.warn(
             f"X has feature names, but {who} was fitted without feature names",
             UserWarning,
-            stacklevel=3,
+            **at_caller(),
         )
-    X = _as_dask_array(X, "X")
+    X = _as_dask_array(X, "X", lengths=False)
     if X.ndim != 2 or X.shape[1] != estimator.n_features_in_:
         raise ValueError(
             f"X has {X.shape[-1]} features, but {type(estimator).__name__} is "

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._warnings import at_caller
+
 # The stricter tolerance on a plateau where the model is still at chance.
 _PLATEAU_TOL_FACTOR = 100.0
 
@@ -439,7 +441,7 @@ def gradient_descent(
             "no better on its training data than always answering the class "
             f"shares. {why}",
             ConvergenceWarning,
-            stacklevel=3,
+            **at_caller(),
         )
     _warn_if_unconverged(
         result,
@@ -502,7 +504,7 @@ def _warn_if_unconverged(
         )
     else:
         return
-    warnings.warn(message, ConvergenceWarning, stacklevel=4)
+    warnings.warn(message, ConvergenceWarning, **at_caller())
 
 
 def _check_finite(loss, curve, learning_rate, it):

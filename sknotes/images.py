@@ -15,6 +15,7 @@ import io
 import math
 import os
 import stat
+from collections.abc import Iterable, Sized
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from numbers import Integral
@@ -387,6 +388,9 @@ class ImageFlattener(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         -------
         X_out : ndarray of shape (n_images, height * width * channels)
         """
+        if isinstance(X, Iterable) and not isinstance(X, Sized):
+            # read once: a generator of paths is used up after one pass
+            X = list(X)
         self.fit(X)
         if is_dask_collection(X) or not getattr(self, "_skl_callbacks", None):
             return self.transform(X)
@@ -615,6 +619,12 @@ def _check_image_array(X):
         )
     if X.shape[0] == 0:
         raise ValueError("Expected at least one image, got an empty array.")
+    if min(X.shape[1:3]) == 0:
+        raise ValueError(
+            f"X has shape {X.shape}: images of {X.shape[2]}x{X.shape[1]} pixels "
+            "have no pixels; every image needs a height and a width of at "
+            "least 1."
+        )
     return X
 
 

@@ -143,3 +143,67 @@ def test_image_flattener_decodes_as_a_task_tree(tmp_path):
     np.testing.assert_array_equal(out, ImageFlattener(size=4).fit_transform(paths))
     assert record.seen.count("decode") == 15  # 45 images in chunks of 3
     assert record.seen[-1] == "fit"
+
+
+class Vandal(StopAt):
+    """A callback that scribbles over every ``fitted_estimator`` it gets."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        self.seen.append(context.task_name)
+        for name in ["coef_", "intercept_", "coefs_", "intercepts_"]:
+            value = getattr(fitted_estimator, name, [])
+            for array in value if isinstance(value, list) else [value]:
+                array[...] = 0
+        fitted_estimator.classes_[...] = fitted_estimator.classes_[0]
+        getattr(fitted_estimator, "loss_curve_", []).clear()
+        return False
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
+def test_a_callback_editing_fitted_estimator_leaves_the_model_alone(data, estimator):
+    X, y = data
+    plain = clone(estimator).fit(X, y)
+    vandal = Vandal(0)
+    watched = clone(estimator).set_callbacks(vandal).fit(X, y)
+    assert vandal.seen[-1] == "fit" and "iteration" in vandal.seen
+    np.testing.assert_array_equal(watched.predict_proba(X), plain.predict_proba(X))
+    np.testing.assert_array_equal(watched.classes_, plain.classes_)
+    assert watched.loss_curve_ == plain.loss_curve_
+    assert watched.score(X, y) == plain.score(X, y) > 0.9
+
+
+def test_progress_bars_in_a_pipeline_go_on_the_pipeline(data, capsys):
+    # What the callbacks page says about pipelines, as scikit-learn 1.9 does it.
+    pytest.importorskip("rich", reason="ProgressBar needs rich")
+    X, y = data
+    on_step = make_pipeline(
+        StandardScaler(),
+        GDLogisticRegression(max_iter=20).set_callbacks(callback.ProgressBar()),
+    )
+    with pytest.raises(TypeError, match="auto-propagated callbacks"):
+        on_step.fit(X, y)
+    pipeline = make_pipeline(StandardScaler(), GDLogisticRegression(max_iter=20, tol=0))
+    pipeline.set_callbacks(callback.ProgressBar()).fit(X, y)
+    output = capsys.readouterr()
+    text = output.out + output.err
+    assert "GDLogisticRegression - fit" in text and "100%" in text
+    assert pipeline[-1].n_iter_ == 20
+
+
+def test_a_scoring_monitor_in_a_pipeline_goes_on_the_step(data):
+    X, y = data
+    on_step = callback.ScoringMonitor(scoring="accuracy")
+    pipeline = make_pipeline(
+        StandardScaler(),
+        GDLogisticRegression(max_iter=20, tol=0).set_callbacks(on_step),
+    )
+    pipeline.fit(X, y)
+    log = on_step.get_logs().data_as_pandas
+    assert (log["task_name"] == "iteration").sum() == 20
+    on_pipeline = callback.ScoringMonitor(scoring="accuracy")
+    make_pipeline(StandardScaler(), GDLogisticRegression(max_iter=20)).set_callbacks(
+        on_pipeline
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="No logs"):
+        on_pipeline.get_logs()

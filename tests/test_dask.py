@@ -319,3 +319,117 @@ def test_float32_dask_fit_equals_the_in_memory_fit():
     memory = _fit(estimator, X, y)
     chunked = _fit(estimator, da.from_array(X, chunks=(2 * 8192, 12)), y)
     _assert_same_model(chunked, memory, 1e-10)
+
+
+def test_early_stopping_on_a_few_rows_in_small_chunks_works_as_in_memory():
+    # Each chunk used to hold out its own random rows: on 20 rows in 4
+    # chunks the validation part could be empty ("weights sum to zero").
+    X, y = make_classification(20, 4, random_state=0)
+    for seed in range(10):
+        estimator = GDLogisticRegression(
+            early_stopping=True, max_iter=20, random_state=seed
+        )
+        chunked = _fit(
+            estimator, da.from_array(X, chunks=(5, 4)), da.from_array(y, chunks=5)
+        )
+        # two rows held out, as in memory: a validation cost of 2 rows
+        assert len(chunked.validation_loss_curve_) == chunked.n_iter_
+        assert np.isfinite(chunked.validation_loss_curve_).all()
+        assert chunked.best_loss_ == min(chunked.validation_loss_curve_)
+    # a chunk that goes to validation whole leaves an empty training chunk
+    one_row_chunks = _fit(
+        GDLogisticRegression(early_stopping=True, validation_fraction=0.5),
+        da.from_array(X, chunks=(1, 4)),
+        da.from_array(y, chunks=1),
+    )
+    assert one_row_chunks.score(X, y) > 0.7
+
+
+def test_the_dask_split_holds_out_what_train_test_split_holds_out():
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils.extmath import _approximate_mode
+
+    from sknotes._dask import held_out_counts
+
+    counts = np.array([[3, 0, 2], [1, 4, 0], [0, 1, 5], [2, 2, 2]])
+    for seed in range(20):
+        held = held_out_counts(counts, 7, True, seed)
+        assert (0 <= held).all() and (held <= counts).all()
+        n_train = counts.sum() - 7
+        train = _approximate_mode(
+            counts.sum(axis=0), n_train, np.random.RandomState(seed)
+        )
+        np.testing.assert_array_equal(held.sum(axis=0), counts.sum(axis=0) - train)
+        plain = held_out_counts(counts, 7, False, seed)
+        assert plain.shape == (4, 1) and plain.sum() == 7
+        assert (plain[:, 0] <= counts.sum(axis=1)).all()
+    # in memory, 22 rows of 3 classes hold out ceil(0.3 * 22) = 7 rows
+    codes = np.repeat([0, 1, 2], counts.sum(axis=0))
+    _, held_codes = train_test_split(codes, test_size=0.3, stratify=codes)
+    assert len(held_codes) == 7
+
+
+def test_early_stopping_on_two_samples_is_refused_like_one_class_on_dask():
+    X, y = make_classification(20, 4, random_state=0)
+    X, y = X[[0, 5]], y[[0, 5]]
+    assert sorted(y) == [0, 1]
+    for args in [(X, y), (da.from_array(X, chunks=1), y)]:
+        with pytest.raises(ValueError, match="only one class in the training part"):
+            GDLogisticRegression(early_stopping=True).fit(*args)
+    with pytest.raises(ValueError, match="leaves 0 for training"):
+        GDLogisticRegression(early_stopping=True, validation_fraction=0.9).fit(
+            da.from_array(X, chunks=1), y
+        )
+
+
+def test_complex_dask_input_is_refused_as_in_memory(data):
+    X, y, _ = data
+    model = _fit(GDLogisticRegression(max_iter=5), X, y)
+    for complex_X in [X + 1j, X.astype(np.complex64)]:
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            GDLogisticRegression().fit(complex_X, y)
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            GDLogisticRegression().fit(da.from_array(complex_X, chunks=1000), y)
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            model.predict(da.from_array(complex_X, chunks=1000))
+
+
+def test_dask_dataframe_with_a_bool_column_is_taken_like_pandas(data):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y, _ = data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(8)])
+    frame["positive"] = X[:, 0] > 0
+    frame["count"] = np.arange(len(y)) % 5
+    ddf = dd.from_pandas(frame, npartitions=3)
+    memory = _fit(GDLogisticRegression(max_iter=10), frame, y)
+    chunked = _fit(GDLogisticRegression(max_iter=10), ddf, y)
+    _assert_same_model(chunked, memory, 1e-10)
+    np.testing.assert_array_equal(chunked.predict(ddf).compute(), memory.predict(frame))
+    text = frame.assign(name="x")
+    with pytest.raises(ValueError, match="must hold numbers"):
+        GDLogisticRegression().fit(dd.from_pandas(text, npartitions=3), y)
+
+
+def test_prediction_takes_dask_chunks_of_unknown_size(data):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y, _ = data
+    model = _fit(ShallowNNClassifier(n_hidden=4, max_iter=10, random_state=0), X, y)
+    keep = X[:, 0] > 0
+    Xd = da.from_array(X, chunks=(700, 3))  # columns in chunks too
+    unknown = Xd[da.from_array(keep, chunks=700)]
+    assert np.isnan(unknown.chunks[0]).all()
+    for method in ["predict", "predict_proba", "decision_function"]:
+        np.testing.assert_allclose(
+            getattr(model, method)(unknown).compute(),
+            getattr(model, method)(X[keep]),
+            rtol=1e-12,
+        )
+    frame = dd.from_pandas(pd.DataFrame(X), npartitions=3)
+    filtered = frame[frame[0] > 0]
+    np.testing.assert_array_equal(
+        model.predict(filtered).compute(), model.predict(X[keep])
+    )
+    with pytest.raises(ValueError, match="unknown size"):
+        GDLogisticRegression().fit(unknown, y[keep])

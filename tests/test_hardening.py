@@ -227,3 +227,15 @@ def test_early_stopping_copes_with_a_class_of_one_sample(Estimator):
         model.fit(X, y)
     assert list(model.classes_) == [0, 1, 2]
     assert model.validation_loss_curve_
+
+
+@pytest.mark.parametrize(
+    "Estimator", [GDLogisticRegression, ShallowNNClassifier, DeepNNClassifier]
+)
+def test_early_stopping_on_two_samples_is_refused_like_one_class(Estimator):
+    # Before: one row went to validation and the model trained on one class.
+    X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    with pytest.raises(ValueError, match="only one class in the training part: '[ab]'"):
+        Estimator(early_stopping=True, random_state=0).fit(X, ["a", "b"])
+    with pytest.raises(ValueError, match="contain only one class: 'a'"):
+        Estimator().fit(X, ["a", "a"])

@@ -874,3 +874,22 @@ def test_load_image_folder_with_an_empty_class(tmp_path):
     (tmp_path / "dog" / "notes.txt").write_text("")
     with pytest.raises(ValueError, match="dog.*no image files"):
         load_image_folder(tmp_path)
+
+
+def test_fit_transform_takes_a_generator_of_paths(jpegs):
+    # Before: fit used up the generator and transform found "an empty sequence".
+    paths = list(jpegs)
+    expected = ImageFlattener(size=8).fit_transform(paths)
+    out = ImageFlattener(size=8).fit_transform(p for p in paths)
+    np.testing.assert_array_equal(out, expected)
+    pipeline = make_pipeline(ImageFlattener(size=8), GDLogisticRegression(max_iter=5))
+    pipeline.fit((p for p in paths), np.arange(len(paths)) % 2)
+    assert pipeline[-1].n_features_in_ == 8 * 8 * 3
+
+
+@pytest.mark.parametrize("shape", [(2, 0, 8), (2, 8, 0), (2, 0, 8, 3), (1, 0, 0, 1)])
+def test_images_without_pixels_are_refused(shape):
+    # Before: (2, 0, 8) gave a (2, 48) result of pixels that do not exist.
+    for size in [4, None]:
+        with pytest.raises(ValueError, match="no pixels"):
+            ImageFlattener(size=size).fit_transform(np.zeros(shape, np.uint8))
