@@ -93,6 +93,16 @@ def main(argv=None):
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except MemoryError:
+        # The estimate of _check_memory is a rough one: what it lets through
+        # can still not fit beside the other programs running.
+        print(
+            f"{_PROG} {args.command}: error: not enough memory; try a smaller "
+            "--size, --grayscale or fewer --hidden units (fit), or fewer "
+            "images at a time (predict)",
+            file=sys.stderr,
+        )
+        return 1
     except (CommandError, ValueError, OSError, ImportError) as exc:
         # ImageLoadError (a ValueError) and folder errors name the file.
         print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
@@ -140,6 +150,12 @@ def _add_fit_parser(commands):
     )
     _add_image_options(parser)
     _add_pixel_limit_option(parser)
+    parser.add_argument(
+        "--skip-bad-images",
+        action="store_true",
+        help="leave out the images that cannot be read (each is listed, with "
+        "the reason); by default the command names them all and stops",
+    )
     parser.add_argument(
         "--max-iter",
         type=_positive_int,
@@ -378,6 +394,8 @@ def _run_fit(args):
         )
     if test is not None:
         _check_test_classes(train.target_names, test.target_names, args.test)
+    n_images = len(train.filenames) + (0 if test is None else len(test.filenames))
+    _check_memory(args, estimator, n_images, len(train.target_names))
 
     flattener = ImageFlattener(
         size=tuple(args.size),
@@ -390,15 +408,15 @@ def _run_fit(args):
     )
     progress = Progress(plain=True if args.quiet else None)
     start = time.perf_counter()
-    X_train = progress.load(
-        flattener, train.filenames, "Loading training images", fit=True
-    )
-    y_train = train.target_names[train.target]
+    failures = {}
+    X_train, y_train = _load_images(progress, flattener, train, "training", failures)
     X_test = y_test = None
     if test is not None:
         say(f"Loading {len(test.filenames)} test images from {args.test}")
-        X_test = progress.load(flattener, test.filenames, "Loading test images")
-        y_test = test.target_names[test.target]
+        X_test, y_test = _load_images(progress, flattener, test, "test", failures)
+    _handle_unreadable(failures, args.skip_bad_images)
+    if failures:
+        _check_readable_classes(y_train, train, args.train_dir)
     seconds = time.perf_counter() - start
     n_images = len(X_train) + (0 if X_test is None else len(X_test))
     say(f"Loaded in {seconds:.2f} s ({n_images / seconds:.0f} images/s)")
@@ -446,6 +464,171 @@ def _run_fit(args):
     if args.plot:
         _save_loss_plot(pipeline, args.plot)
         print(f"cost curve saved to {args.plot}")
+
+
+def _load_images(progress, flattener, data, what, failures):
+    """``(X, y)`` for the readable images of a folder.
+
+    The files that cannot be read are left out of both and recorded in
+    ``failures[what]``, as ``(index, ImageLoadError)`` pairs.
+    """
+    fit = what == "training"
+    bad = []
+    X = progress.load(
+        flattener, data.filenames, f"Loading {what} images", fit=fit, failures=bad
+    )
+    target = data.target
+    if bad:
+        bad.sort(key=lambda pair: pair[0])
+        failures[what] = bad
+        target = np.delete(target, [index for index, _ in bad])
+    return X, data.target_names[target]
+
+
+def _handle_unreadable(failures, skip):
+    """Refuse unreadable images, naming all of them, or list them as skipped."""
+    if not failures:
+        return
+    if not skip:
+        counts = " and ".join(
+            _count(len(bad), f"{what} image") for what, bad in failures.items()
+        )
+        listed = "; ".join(
+            f"{exc.filename!r} ({exc.reason})"
+            for bad in failures.values()
+            for _, exc in bad
+        )
+        raise CommandError(
+            f"{counts} cannot be read: {listed}. Replace or remove them, or "
+            "pass --skip-bad-images to train without them."
+        )
+    for what, bad in failures.items():
+        _say(f"Skipped {_count(len(bad), f'{what} image')} that cannot be read:")
+        for _, exc in bad:
+            _say(f"  {exc.filename!r}: {exc.reason}")
+
+
+def _check_readable_classes(y_train, train, train_dir):
+    classes = np.unique(y_train)
+    if len(classes) < 2:
+        raise CommandError(
+            f"{train_dir} has readable images of only one class "
+            f"({', '.join(map(_quote, classes))}), after leaving out the images "
+            "that cannot be read; a classifier needs at least two"
+        )
+
+
+def _count(n, noun):
+    """``'1 image'``, ``'2 images'``."""
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _quote(text):
+    """``text`` as it is when it prints safely, else as a Python literal.
+
+    A name with a tab, a newline or another character that does not print
+    (or that starts with a quote) is quoted and escaped, so that it cannot
+    pass for several fields or lines of the output.
+    """
+    text = str(text)
+    if text.isprintable() and not text.startswith(("'", '"')):
+        return text
+    return repr(text)
+
+
+# Rough copies held in training: of the weights (parameters, gradient, best
+# parameters, a trial step) and of each layer's activations (its input sum,
+# its output, the gradient flowing back).
+_WEIGHT_COPIES = 4
+_ACTIVATION_COPIES = 3
+
+
+def _check_memory(args, estimator, n_images, n_classes):
+    """Refuse, before decoding, a run whose arrays cannot fit in memory."""
+    available = _available_memory()
+    if available is None:
+        return
+    width, height = args.size
+    n_features = width * height * (1 if args.grayscale else 3)
+    images = _BYTES_PER_VALUE * n_images * n_features
+    outputs = n_classes if n_classes > 2 else 1
+    hidden = list(estimator._hidden_layer_sizes())
+    sizes = [n_features, *hidden, outputs]
+    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    needed = images + _training_bytes(sizes, n_images)
+    if needed <= available:
+        return
+    without_hidden = images + _training_bytes([n_features, outputs], n_images)
+    if hidden and without_hidden <= available:
+        raise CommandError(
+            f"--hidden {' '.join(map(str, hidden))} needs about "
+            f"{_size_of(needed)} of memory to train ({weights:,} weights), "
+            f"more than the {_size_of(available)} available; use fewer "
+            "hidden units"
+        )
+    raise CommandError(
+        f"--size {width} {height} needs about {_size_of(needed)} of memory "
+        f"({_size_of(images)} for the {n_images} decoded images), more than "
+        f"the {_size_of(available)} available; use a smaller --size"
+        + ("" if args.grayscale else " or --grayscale")
+    )
+
+
+# float32, the ImageFlattener's output and the dtype training keeps
+_BYTES_PER_VALUE = 4
+
+
+def _training_bytes(sizes, n_samples):
+    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    activations = n_samples * sum(sizes[1:])
+    return _BYTES_PER_VALUE * (
+        _WEIGHT_COPIES * weights + _ACTIVATION_COPIES * activations
+    )
+
+
+def _available_memory():
+    """Bytes of memory a new allocation can take, or None when unknown.
+
+    The kernel's estimate of what can be had without swapping, lowered to
+    what a container's memory limit leaves.
+    """
+    available = _meminfo_available()
+    limit = _cgroup_memory_left()
+    if available is None or limit is None:
+        return limit if available is None else available
+    return min(available, limit)
+
+
+def _meminfo_available():
+    try:
+        with open("/proc/meminfo", encoding="ascii") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return None
+
+
+def _cgroup_memory_left():
+    folder = Path("/sys/fs/cgroup")
+    try:
+        limit = (folder / "memory.max").read_text().strip()
+        used = (folder / "memory.current").read_text().strip()
+        return max(0, int(limit) - int(used))
+    except (OSError, ValueError):  # no cgroup v2 file, or "max"
+        return None
+
+
+def _size_of(n_bytes):
+    """``n_bytes`` in decimal units, like ``'1.9 TB'``."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if n_bytes < 1000 or unit == "TB":
+            break
+        n_bytes /= 1000
+    return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
 
 
 def _say_skipped(say, skipped, shown=3):
@@ -716,21 +899,34 @@ def _save_loss_plot(pipeline, path):
 
 
 def _run_predict(args):
+    from ._progress import Progress
+
     _apply_pixel_limit(args)
     model = _load_model(args.model, allow_pickle=args.allow_pickle)
     if args.n_jobs is not None and hasattr(model, "set_params"):
         with contextlib.suppress(ValueError):
             model.set_params(imageflattener__n_jobs=args.n_jobs)
     images = _expand_folders(args.images)
-    proba = model.predict_proba(images)
-    best = proba.argmax(axis=1)
-    for path, label, probability in zip(
-        images,
-        model.classes_[best],
-        proba[np.arange(len(best)), best],
-        strict=True,
-    ):
-        print(f"{path}\t{label}\t{probability:.4f}")
+    failures = []
+    X = Progress(plain=True).load(model[0], images, "", failures=failures)
+    bad = {index for index, _ in failures}
+    readable = [path for index, path in enumerate(images) if index not in bad]
+    if readable:
+        proba = model[1:].predict_proba(X)
+        best = proba.argmax(axis=1)
+        for path, label, probability in zip(
+            readable,
+            model.classes_[best],
+            proba[np.arange(len(best)), best],
+            strict=True,
+        ):
+            print(f"{_quote(path)}\t{_quote(label)}\t{probability:.4f}")
+    if failures:
+        listed = "; ".join(f"{exc.filename!r} ({exc.reason})" for _, exc in failures)
+        raise CommandError(
+            f"{len(failures)} of {_count(len(images), 'image')} cannot be read, "
+            f"so they have no result line: {listed}"
+        )
 
 
 def _expand_folders(paths):

@@ -1,0 +1,162 @@
+"""The command line as a new user meets it: bad images, memory, output."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from sknotes.__main__ import main
+
+
+def write_class_folders(root, n_per_class=8, seed=0, labels=("blue", "red")):
+    """Small JPEGs that are easy to tell apart: bluish, reddish (then greenish)."""
+    rng = np.random.default_rng(seed)
+    for channel, label in zip((2, 0, 1), labels, strict=False):
+        folder = root / label
+        folder.mkdir(parents=True)
+        for i in range(n_per_class):
+            pixels = rng.integers(0, 100, (12, 12, 3)).astype(np.uint8)
+            pixels[..., channel] += 150
+            Image.fromarray(pixels).save(folder / f"{i}.jpg")
+    return root
+
+
+def break_images(folder, names):
+    """Write files with image names that hold no image; their paths."""
+    paths = [folder / name for name in names]
+    for path in paths:
+        path.write_bytes(b"\xff\xd8\xff\xe0 cut short")  # a JPEG's first bytes only
+    return paths
+
+
+# -- unreadable images --------------------------------------------------------
+
+
+def test_fit_names_every_unreadable_image(tmp_path, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    bad = break_images(train / "red", ["x1.jpg", "x2.jpg"])
+    bad += break_images(train / "blue", ["x3.jpg"])
+    assert main(["fit", str(train), "--size", "4", "4", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    assert "3 training images cannot be read" in err
+    for path in bad:
+        assert repr(str(path)) in err
+    assert "--skip-bad-images" in err
+
+
+def test_fit_skips_unreadable_images_when_asked(tmp_path, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    test = write_class_folders(tmp_path / "test", n_per_class=3, seed=1)
+    bad = break_images(train / "red", ["x1.jpg", "x2.jpg"])
+    bad += break_images(test / "blue", ["x3.jpg"])
+    status = main(
+        ["fit", str(train), "--test", str(test), "--size", "4", "4",
+         "--skip-bad-images", "--quiet"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert "Skipped 2 training images that cannot be read:" in err
+    assert "Skipped 1 test image that cannot be read:" in err
+    for path in bad:
+        assert f"  {str(path)!r}: " in err
+    # the six readable training images and six test images were used
+    assert "test accuracy:  1.0000" in out
+    assert "6 of 6" not in err
+
+
+def test_fit_with_every_image_of_a_class_unreadable(tmp_path, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=2)
+    for path in (train / "red").iterdir():
+        path.write_bytes(b"no image")
+    status = main(["fit", str(train), "--size", "4", "4", "--skip-bad-images"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "readable images of only one class" in err and "blue" in err
+
+
+def test_predict_reports_unreadable_images_after_the_good_ones(tmp_path, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=4)
+    model = tmp_path / "model.skops"
+    assert (
+        main(["fit", str(train), "--size", "4", "4", "--out", str(model), "--quiet"])
+        == 0
+    )
+    capsys.readouterr()
+    new = write_class_folders(tmp_path / "new", n_per_class=2, seed=3)
+    bad = break_images(new / "red", ["0a.jpg", "1a.jpg"])
+    status = main(["predict", str(model), str(new)])
+    out, err = capsys.readouterr()
+    assert status == 1
+    lines = out.splitlines()
+    assert len(lines) == 4
+    assert [line.split("\t")[1] for line in lines] == ["blue"] * 2 + ["red"] * 2
+    assert "2 of 6 images cannot be read" in err
+    for path in bad:
+        assert repr(str(path)) in err
+
+
+# -- memory -------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Fail the test if any image is decoded."""
+    from sknotes import images
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an image was decoded before the memory check")
+
+    monkeypatch.setattr(images.ImageFlattener, "transform", refuse)
+
+
+def test_a_huge_size_is_refused_before_decoding(tmp_path, no_decoding, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=8)
+    status = main(["fit", str(train), "--size", "100000", "100000", "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "Traceback" not in err and "MemoryError" not in err
+    # 16 images of 100000 x 100000 RGB pixels, 4 bytes a value
+    assert "--size 100000 100000" in err
+    assert f"({16 * 100000 * 100000 * 3 * 4 / 1e12:.1f} TB for the 16 decoded" in err
+
+
+def test_a_huge_hidden_layer_is_refused_before_decoding(tmp_path, no_decoding, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=8)
+    argv = ["fit", str(train), "--model", "deep", "--hidden", "3", "99999999999",
+            "--size", "8", "8", "--quiet"]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "MemoryError" not in err
+    assert "--hidden 3 99999999999" in err
+    # 192 inputs -> 3 -> 99999999999 -> 1 output, with their biases
+    weights = 193 * 3 + 4 * 99999999999 + 99999999999 + 1
+    assert f"{weights:,} weights" in err
+
+
+def test_memory_check_uses_what_is_available(tmp_path, monkeypatch, capsys):
+    from sknotes import __main__ as cli
+
+    train = write_class_folders(tmp_path / "train", n_per_class=8)
+    images = 16 * 8 * 8 * 3 * 4  # bytes of the decoded images
+    monkeypatch.setattr(cli, "_available_memory", lambda: images // 2)
+    assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "--size 8 8" in err and "smaller --size" in err
+    monkeypatch.setattr(cli, "_available_memory", lambda: 100 * images)
+    assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
+    monkeypatch.setattr(cli, "_available_memory", lambda: None)  # unknown
+    assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
+
+
+def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
+    from sknotes import images
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 1.00 TiB")
+
+    train = write_class_folders(tmp_path / "train", n_per_class=2)
+    monkeypatch.setattr(images.ImageFlattener, "transform", out_of_memory)
+    assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "not enough memory" in err and "--size" in err
