@@ -390,7 +390,7 @@ def _run_fit(args):
     if len(train.target_names) < 2:
         raise CommandError(
             f"{args.train_dir} has only one class folder "
-            f"({train.target_names[0]!r}); a classifier needs at least two"
+            f"({_quote(train.target_names[0])}); a classifier needs at least two"
         )
     if test is not None:
         _check_test_classes(train.target_names, test.target_names, args.test)
@@ -632,12 +632,10 @@ def _size_of(n_bytes):
 
 
 def _say_skipped(say, skipped, shown=3):
-    names = ", ".join(Path(path).name for path in skipped[:shown])
+    names = ", ".join(_quote(Path(path).name) for path in skipped[:shown])
     more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
-    say(
-        f"Skipped {len(skipped)} file{'s' * (len(skipped) > 1)} that are not "
-        f"images: {names}{more}"
-    )
+    what = "that is not an image" if len(skipped) == 1 else "that are not images"
+    say(f"Skipped {_count(len(skipped), 'file')} {what}: {names}{more}")
 
 
 def _check_test_classes(train_names, test_names, test_dir):
@@ -645,7 +643,7 @@ def _check_test_classes(train_names, test_names, test_dir):
     if unknown:
         raise CommandError(
             f"the test folder {test_dir} has classes that the training folder "
-            f"lacks: {', '.join(unknown)}"
+            f"lacks: {', '.join(map(_quote, unknown))}"
         )
 
 

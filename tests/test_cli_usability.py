@@ -1,5 +1,7 @@
 """The command line as a new user meets it: bad images, memory, output."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -160,3 +162,76 @@ def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert "not enough memory" in err and "--size" in err
+
+
+# -- output that cannot be forged ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    root = tmp_path_factory.mktemp("model")
+    train = write_class_folders(root / "train", n_per_class=4)
+    path = root / "model.skops"
+    assert (
+        main(["fit", str(train), "--size", "4", "4", "--out", str(path), "--quiet"])
+        == 0
+    )
+    return path
+
+
+def test_predict_quotes_names_that_would_forge_lines(
+    model_file, tmp_path, monkeypatch, capsys
+):
+    pixels = np.zeros((12, 12, 3), np.uint8)
+    pixels[..., 0] = 250
+    monkeypatch.chdir(tmp_path)
+    plain = Path("plain 'name'.png")
+    forged = Path("x.png\tblue\t1.0000\nfake.png")
+    quoted = Path("'quoted'.png")  # as a quoted name would start
+    for path in (plain, forged, quoted):
+        Image.fromarray(pixels).save(path, format="PNG")
+    assert main(["predict", str(model_file), str(plain), str(forged), str(quoted)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    fields = [line.split("\t") for line in lines]
+    assert all(len(row) == 3 for row in fields)
+    # an ordinary name as it is; the others as Python string literals
+    assert [row[0] for row in fields] == [
+        str(plain),
+        repr(str(forged)),
+        repr(str(quoted)),
+    ]
+    assert [row[1] for row in fields] == ["red"] * 3
+
+
+def test_quote():
+    from sknotes.__main__ import _quote
+
+    assert _quote("photos/cat 1.jpg") == "photos/cat 1.jpg"
+    assert _quote("été.jpg") == "été.jpg"
+    assert _quote("a\tb") == "'a\\tb'"
+    assert _quote("a\nb") == "'a\\nb'"
+    assert _quote("\udcff.jpg") == "'\\udcff.jpg'"  # a byte that is not UTF-8
+    assert _quote("'a'") == "\"'a'\""
+    assert _quote(np.str_("a")) == "a"
+
+
+def test_one_class_is_named_plainly(tmp_path, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=2, labels=("a",))
+    assert main(["fit", str(train)]) == 1
+    err = capsys.readouterr().err
+    assert "only one class folder (a);" in err and "np.str_" not in err
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(1, "Skipped 1 file that is not an image: notes.txt"),
+     (2, "Skipped 2 files that are not images: notes0.txt, notes1.txt")],
+)  # fmt: skip
+def test_skipped_files_grammar(tmp_path, capsys, n, expected):
+    train = write_class_folders(tmp_path / "train", n_per_class=2)
+    names = ["notes.txt"] if n == 1 else [f"notes{i}.txt" for i in range(n)]
+    for name in names:
+        (train / "red" / name).write_text("not an image")
+    assert main(["fit", str(train), "--size", "4", "4"]) == 0
+    assert expected in capsys.readouterr().err
