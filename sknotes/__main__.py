@@ -455,7 +455,13 @@ def _run_fit(args):
     # nothing (the accuracies above still show what was reached).
     failure = _training_failure(estimator, args)
     if failure is None and test_accuracy is not None:
-        failure = _chance_failure(test_accuracy, y_train, y_test)
+        failure = _chance_failure(test_accuracy, y_test)
+        if len(np.unique(y_test)) == 1:
+            say(
+                f"note: {args.test} holds images of one class, so the test "
+                "accuracy cannot show whether the model does better than "
+                "chance; add images of the other classes"
+            )
     if failure is not None:
         raise CommandError(failure + (" No model was saved." if args.out else ""))
     if args.out:
@@ -659,30 +665,32 @@ def _training_failure(estimator, args):
     )
 
 
-def _chance_failure(accuracy, y_train, y_test):
+def _chance_failure(accuracy, y_test):
     """The message for a test accuracy no better than chance, or None.
 
-    Chance is what always answering the most frequent training class scores
-    on the test images (averaged over the classes tied for most frequent).
-    A model passes when a guess right that often, image by image, would
-    reach its number of correct answers with probability under 5 % (a
-    one-sided binomial test): on 90 images of three balanced classes that
-    takes 38 right answers, where 33 is what guessing often reaches.
+    Chance is what always answering the most frequent class of the test
+    images scores on them: the largest class share of the test folder. A
+    model passes when a guess right that often, image by image, would reach
+    its number of correct answers with probability under 5 % (a one-sided
+    binomial test): on 90 images of three balanced classes that takes 38
+    right answers, where 33 is what guessing often reaches. A test folder
+    of one class cannot tell a model from chance, and fails no model.
     """
     from scipy.stats import binom
 
-    labels, counts = np.unique(y_train, return_counts=True)
-    frequent = labels[counts == counts.max()]
-    chance = float(np.mean([np.mean(y_test == label) for label in frequent]))
+    _, counts = np.unique(y_test, return_counts=True)
+    if len(counts) < 2:
+        return None
     n = len(y_test)
+    chance = counts.max() / n
     correct = round(accuracy * n)
     p_value = float(binom.sf(correct - 1, n, chance))
     if correct > chance * n and p_value < _CHANCE_LEVEL:
         return None
     return (
         f"the test accuracy {accuracy:.4f} ({correct} of {n} images) is no "
-        f"better than chance: always answering the most frequent training "
-        f"class scores {chance:.4f}, and guessing right that often gets "
+        f"better than chance: always answering the most frequent test class "
+        f"scores {chance:.4f}, and guessing right that often gets "
         f"{correct} or more right with probability {p_value:.2f}. The images may "
         "not tell the classes apart at this --size or in --grayscale, the test "
         "folder may be too small to tell, or it may hold other kinds of images "

@@ -235,3 +235,42 @@ def test_skipped_files_grammar(tmp_path, capsys, n, expected):
         (train / "red" / name).write_text("not an image")
     assert main(["fit", str(train), "--size", "4", "4"]) == 0
     assert expected in capsys.readouterr().err
+
+
+# -- chance -------------------------------------------------------------------
+
+
+def test_chance_is_the_test_folders_most_frequent_class():
+    from scipy.stats import binom
+
+    from sknotes.__main__ import _chance_failure
+
+    # 217 of 400 test images are 'a': always answering 'a' scores 0.5425,
+    # so 212 right (0.53) is below chance whatever the training folder holds
+    y_test = np.r_[["a"] * 217, ["b"] * 183]
+    message = _chance_failure(212 / 400, y_test)
+    assert "scores 0.5425" in message and "212 of 400" in message
+    # above chance takes a number right that guessing reaches with p < 0.05
+    needed = next(k for k in range(218, 401) if binom.sf(k - 1, 400, 0.5425) < 0.05)
+    assert _chance_failure(needed / 400, y_test) is None
+    assert _chance_failure((needed - 1) / 400, y_test) is not None
+
+
+def test_a_test_folder_of_one_class_cannot_show_chance():
+    from sknotes.__main__ import _chance_failure
+
+    assert _chance_failure(1.0, np.repeat("a", 6)) is None
+    assert _chance_failure(0.5, np.repeat("a", 6)) is None
+
+
+def test_fit_with_a_test_folder_of_one_class(tmp_path, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=6)
+    test = write_class_folders(tmp_path / "test", n_per_class=6, seed=1)
+    for path in (test / "red").iterdir():
+        path.unlink()
+    (test / "red").rmdir()
+    status = main(["fit", str(train), "--test", str(test), "--size", "4", "4"])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert "test accuracy:  1.0000" in out
+    assert "holds images of one class" in err
