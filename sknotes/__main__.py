@@ -179,7 +179,7 @@ def _add_fit_parser(commands):
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
         metavar="N",
         help="seed of the networks' random starting weights, so that a run can "
@@ -236,7 +236,11 @@ def _add_predict_parser(commands):
     )
     _add_pixel_limit_option(parser)
     parser.add_argument(
-        "--n-jobs", type=int, default=None, metavar="N", help="decoding threads"
+        "--n-jobs",
+        type=_n_jobs,
+        default=None,
+        metavar="N",
+        help="decoding threads (-1: all processors)",
     )
     parser.set_defaults(run=_run_predict)
 
@@ -252,7 +256,11 @@ def _add_demo_parser(commands):
         "same features.",
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=-1, metavar="N", help="decoding threads"
+        "--n-jobs",
+        type=_n_jobs,
+        default=-1,
+        metavar="N",
+        help="decoding threads (default: -1, all processors)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="fewer images and iterations"
@@ -282,22 +290,62 @@ def _apply_pixel_limit(args):
 def _add_image_options(parser):
     parser.add_argument(
         "--size",
-        nargs=2,
+        nargs="+",
         type=_positive_int,
+        action=_SizeAction,
         default=(64, 64),
-        metavar=("W", "H"),
-        help="resize images to W x H pixels (default: 64 64)",
+        metavar="N",
+        help="resize images to W x H pixels, given as two numbers W H, or as "
+        "one number N for N x N (default: 64 64)",
     )
     parser.add_argument(
         "--grayscale", action="store_true", help="one value per pixel instead of RGB"
     )
     parser.add_argument(
         "--n-jobs",
-        type=int,
+        type=_n_jobs,
         default=-1,
         metavar="N",
         help="decoding threads (default: -1, all processors)",
     )
+
+
+class _SizeAction(argparse.Action):
+    """``--size W H``, or ``--size N`` for ``N x N``: a (width, height) pair."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if len(values) > 2:
+            raise argparse.ArgumentError(
+                self,
+                f"takes one number (N x N pixels) or two (W H), got {len(values)}",
+            )
+        setattr(namespace, self.dest, (values[0], values[-1]))
+
+
+def _seed(text):
+    # the range numpy's random generators take as a seed
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to {2**32 - 1}, got {text!r}"
+        )
+    return value
+
+
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "must be a number of threads, or -1 for one per processor (-2 for "
+            f"all processors but one, and so on), got {text!r}"
+        )
+    return value
 
 
 def _positive_int(text):
@@ -716,6 +764,8 @@ _OPTION_OF_PARAMETER = {
     "n_hidden": "--hidden",
     "hidden_layer_sizes": "--hidden",
     "tol": "--tol",
+    "random_state": "--seed",
+    "alpha": "--alpha",
 }
 
 

@@ -274,3 +274,43 @@ def test_fit_with_a_test_folder_of_one_class(tmp_path, capsys):
     assert status == 0, err
     assert "test accuracy:  1.0000" in out
     assert "holds images of one class" in err
+
+
+# -- options ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "shape"), [(["4"], (4, 4, 3)), (["6", "4"], (4, 6, 3))]
+)
+def test_size_takes_one_or_two_numbers(tmp_path, capsys, size, shape):
+    from sknotes._model_files import load
+
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    out = tmp_path / "model.skops"
+    argv = ["fit", str(train), "--size", *size, "--out", str(out), "--quiet"]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert load(out)[0].image_shape_ == shape  # (height, width, channels)
+
+
+def test_size_refuses_three_numbers(tmp_path, capsys):
+    assert main(["fit", str(tmp_path), "--size", "4", "4", "4"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --size: takes one number (N x N pixels) or two (W H), got 3" in err
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "x"])
+def test_seed_out_of_range_names_the_option(tmp_path, capsys, seed):
+    assert main(["fit", str(tmp_path), "--seed", seed]) == 2
+    err = capsys.readouterr().err
+    assert "argument --seed: must be an integer from 0 to 4294967295" in err
+    assert "random_state" not in err
+
+
+@pytest.mark.parametrize(
+    "argv", [["fit", "train"], ["predict", "model.skops", "a.jpg"], ["demo"]]
+)
+def test_n_jobs_zero_is_a_usage_error(argv, capsys):
+    assert main([*argv, "--n-jobs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --n-jobs: must be a number of threads" in err
+    assert "no meaning" not in err
