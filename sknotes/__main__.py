@@ -795,14 +795,10 @@ def _make_estimator(args):
     if "random_state" in estimator.get_params():
         options["random_state"] = args.seed
     estimator.set_params(**{k: v for k, v in options.items() if v is not None})
-    params = estimator.get_params()
-    if not args.quiet and "verbose" in params:
-        # Every iteration moves a progress bar on a terminal; otherwise about
-        # ten plain progress lines per fit.
-        from ._progress import plain_progress
-
-        every = max(1, params["max_iter"] // 10) if plain_progress() else 1
-        estimator.set_params(verbose=every)
+    if not args.quiet and "verbose" in estimator.get_params():
+        # A line every iteration: it moves the progress bar on a terminal,
+        # and about ten of them are printed otherwise (see _progress).
+        estimator.set_params(verbose=1)
     _validate_estimator_params(estimator)
     return estimator
 
@@ -857,9 +853,11 @@ def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=Non
     if X_test is not None and "X_val" in inspect.signature(estimator.fit).parameters:
         kwargs = {"X_val": X_test, "y_val": y_test}  # to draw the test cost
     max_iter = estimator.get_params().get("max_iter", 0)
+    validation = "test" if kwargs else "validation"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with progress.training(max_iter) as sink, contextlib.redirect_stdout(sink):
+        training = progress.training(max_iter, validation)
+        with training as sink, contextlib.redirect_stdout(sink):
             estimator.fit(X, y, **kwargs)
     for warning in caught:
         if not quiet:

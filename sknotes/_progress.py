@@ -113,11 +113,15 @@ class Progress:
                 bar.update(task, completed=stop)
             return np.concatenate(parts) if parts else _no_rows(flattener)
 
-    def training(self, max_iter):
-        """A context giving the stream for the estimator's ``verbose`` lines."""
+    def training(self, max_iter, validation="validation"):
+        """A context giving the stream for the estimator's ``verbose=1`` lines.
+
+        ``validation`` names the validation cost in the lines (``'test'``
+        when the validation data is the test folder).
+        """
         if self.plain:
-            return _Unchanged(self.stream)
-        return _TrainingBar(self, max_iter)
+            return _PlainTraining(self.stream, max_iter, validation)
+        return _TrainingBar(self, max_iter, validation)
 
 
 def _readable_rows(flattener, paths, spans, failures):
@@ -162,23 +166,66 @@ def _no_rows(flattener):
     return np.empty((0, flattener.n_features_out_), np.dtype(flattener.dtype))
 
 
-class _Unchanged:
-    def __init__(self, stream):
+class _LineSink:
+    """A file-like sink that hands each complete line to ``line(text)``."""
+
+    def __init__(self, validation):
+        self.buffer = ""
+        self.validation = validation
+
+    def write(self, text):
+        self.buffer += text
+        *lines, self.buffer = self.buffer.split("\n")
+        for line in lines:
+            if self.validation != "validation":
+                line = line.replace(
+                    ", validation loss = ", f", {self.validation} loss = "
+                )
+            self.line(line)
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+class _PlainTraining(_LineSink):
+    """Plain lines: iterations about evenly spaced on a log scale, and the last.
+
+    The fit may stop long before ``max_iter``; log spacing gives a short fit
+    a few lines and a full one about ten (1, 2, 5, 10, 22, ... of 1000).
+    """
+
+    def __init__(self, stream, max_iter, validation):
+        super().__init__(validation)
         self.stream = stream
+        self.shown = {round(max(1, max_iter) ** (k / 9)) for k in range(10)}
+        self.unshown = None  # the latest iteration line, when not printed
 
     def __enter__(self):
-        return self.stream
+        return self
+
+    def line(self, text):
+        match = _ITERATION.search(text)
+        if match and int(match.group(1)) not in self.shown:
+            self.unshown = text
+            return
+        if match:
+            self.unshown = None
+        if text.strip():
+            print(text, file=self.stream, flush=True)
 
     def __exit__(self, *exc):
+        if self.unshown is not None:
+            print(self.unshown, file=self.stream, flush=True)
         return False
 
 
-class _TrainingBar:
+class _TrainingBar(_LineSink):
     """A file-like sink: each ``Iteration i, loss = x`` line moves the bar."""
 
-    def __init__(self, progress, max_iter):
+    def __init__(self, progress, max_iter, validation):
+        super().__init__(validation)
         self.progress, self.max_iter = progress, max_iter
-        self.buffer = ""
 
     def __enter__(self):
         self.bar = self.progress._bar()
@@ -186,22 +233,15 @@ class _TrainingBar:
         self.task = self.bar.add_task("Training", total=self.max_iter)
         return self
 
-    def write(self, text):
-        self.buffer += text
-        *lines, self.buffer = self.buffer.split("\n")
-        for line in lines:
-            match = _ITERATION.search(line)
-            if match:
-                done, loss = int(match.group(1)), match.group(2)
-                self.bar.update(
-                    self.task, completed=done, description=f"Training (cost {loss})"
-                )
-            elif line.strip():
-                self.bar.console.print(line)
-        return len(text)
-
-    def flush(self):
-        pass
+    def line(self, text):
+        match = _ITERATION.search(text)
+        if match:
+            done, loss = int(match.group(1)), match.group(2)
+            self.bar.update(
+                self.task, completed=done, description=f"Training (cost {loss})"
+            )
+        elif text.strip():
+            self.bar.console.print(text)
 
     def __exit__(self, *exc):
         self.bar.__exit__(*exc)

@@ -314,3 +314,42 @@ def test_n_jobs_zero_is_a_usage_error(argv, capsys):
     err = capsys.readouterr().err
     assert "argument --n-jobs: must be a number of threads" in err
     assert "no meaning" not in err
+
+
+# -- progress -----------------------------------------------------------------
+
+
+def iteration_lines(text):
+    return [line for line in text.splitlines() if line.startswith("Iteration ")]
+
+
+@pytest.mark.parametrize(("n_iter", "expected"), [(1000, 10), (102, 8), (1, 1)])
+def test_plain_progress_prints_about_ten_lines(n_iter, expected):
+    import io
+
+    from sknotes._progress import Progress
+
+    out = io.StringIO()
+    with Progress(out, plain=True).training(max_iter=1000) as sink:
+        for i in range(1, n_iter + 1):
+            print(f"Iteration {i}, loss = {1 / i:.8f}", file=sink)
+        print("a warning", file=sink)
+    lines = iteration_lines(out.getvalue())
+    # 1000 ** (k / 9) for k = 0..9 rounded: 1 2 5 10 22 46 100 215 464 1000,
+    # then the last iteration when it is none of those
+    assert len(lines) == expected
+    assert lines[0].startswith("Iteration 1,")
+    assert lines[-1].startswith(f"Iteration {n_iter},")
+    assert "a warning" in out.getvalue()
+
+
+def test_fit_prints_about_ten_progress_lines_to_a_log(tmp_path, capsys):
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    test = write_class_folders(tmp_path / "test", n_per_class=3, seed=1)
+    argv = ["fit", str(train), "--test", str(test), "--size", "4",
+            "--max-iter", "200", "--tol", "0", "--learning-rate", "0.01"]  # fmt: skip
+    assert main(argv) == 0
+    lines = iteration_lines(capsys.readouterr().err)
+    assert len(lines) == 10
+    assert lines[-1].startswith("Iteration 200, loss = ")
+    assert ", test loss = " in lines[-1] and "validation" not in lines[-1]
