@@ -178,6 +178,20 @@ def _add_fit_parser(commands):
         "estimator's)",
     )
     parser.add_argument(
+        "--alpha",
+        type=_non_negative_float,
+        metavar="X",
+        help="L2 penalty on the weights; a larger one (0.001, 0.01, ...) "
+        "counters overfitting (default: the estimator's, 0)",
+    )
+    parser.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="hold out a tenth of the training images and stop when their "
+        "cost stops falling, keeping the best weights (the --test images are "
+        "never used for this)",
+    )
+    parser.add_argument(
         "--seed",
         type=_seed,
         default=0,
@@ -498,6 +512,11 @@ def _run_fit(args):
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
     reason = estimator.stop_reason_
     print(f"stopped:        {reason} ({_explain_stop(reason, estimator)})")
+    if test is not None:
+        _print_test_report(estimator, X_test, y_test)
+        overfitting = _draws_test_cost(estimator) and _overfitting(estimator)
+        if overfitting:
+            say(f"warning: {overfitting}")
     # A model that got worse while training, or that does no better than
     # chance on the test images, is a failed run: say why, exit 1, save
     # nothing (the accuracies above still show what was reached).
@@ -516,7 +535,7 @@ def _run_fit(args):
         _save_model(pipeline, args.out)
         print(f"model saved to {args.out}")
     if args.plot:
-        _save_loss_plot(pipeline, args.plot)
+        _save_loss_plot(pipeline, args.plot, test=_draws_test_cost(estimator))
         print(f"cost curve saved to {args.plot}")
 
 
@@ -790,6 +809,8 @@ def _make_estimator(args):
         "max_iter": args.max_iter,
         "learning_rate": args.learning_rate,
         "tol": args.tol,
+        "alpha": args.alpha,
+        "early_stopping": args.early_stopping or None,
         **hidden,
     }
     if "random_state" in estimator.get_params():
@@ -844,14 +865,14 @@ def _explain_stop(reason, estimator):
 
 def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=None):
     """Fit, with the estimator's progress and warnings on standard error."""
-    import inspect
-
     from ._progress import Progress
 
     progress = progress or Progress(plain=True)
     kwargs = {}
-    if X_test is not None and "X_val" in inspect.signature(estimator.fit).parameters:
-        kwargs = {"X_val": X_test, "y_val": y_test}  # to draw the test cost
+    # To draw the test cost. Not with early stopping, which would then stop
+    # on the test images: they would no longer measure an unseen model.
+    if X_test is not None and _draws_test_cost(estimator):
+        kwargs = {"X_val": X_test, "y_val": y_test}
     max_iter = estimator.get_params().get("max_iter", 0)
     validation = "test" if kwargs else "validation"
     with warnings.catch_warnings(record=True) as caught:
@@ -862,6 +883,67 @@ def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=Non
     for warning in caught:
         if not quiet:
             _say(f"warning: {warning.message}")
+
+
+def _draws_test_cost(estimator):
+    import inspect
+
+    if estimator.get_params().get("early_stopping"):
+        return False
+    return "X_val" in inspect.signature(estimator.fit).parameters
+
+
+def _overfitting(estimator):
+    """The advice for a test cost that rose while the training cost fell, or None.
+
+    The rise must reach 5 % of the lowest test cost, so that noise does
+    not count.
+    """
+    test = getattr(estimator, "validation_loss_curve_", None)
+    if test is None or len(test) < 2:
+        return None
+    training = estimator.loss_curve_
+    best = int(np.argmin(test))
+    if test[-1] <= test[best] * (1 + _OVERFIT_RISE) or training[-1] >= training[best]:
+        return None
+    return (
+        f"the model overfits: the test cost was lowest at iteration {best + 1} "
+        f"({test[best]:.4f}) and rose to {test[-1]:.4f} by iteration "
+        f"{len(test)}, while the training cost fell from {training[best]:.4f} "
+        f"to {training[-1]:.4f}. Try a larger --alpha (now "
+        f"{estimator.alpha:g}; 10 times larger at a time), --early-stopping, "
+        "a smaller --max-iter, fewer --hidden units or more training images."
+    )
+
+
+# A rise of the test cost above its lowest that counts as overfitting.
+_OVERFIT_RISE = 0.05
+
+
+def _print_test_report(estimator, X_test, y_test):
+    """Precision, recall and the confusion matrix on the test images."""
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    predicted = estimator.predict(X_test)
+    labels = estimator.classes_
+    names = [_quote(label) for label in labels]
+    print("per-class results on the test images:")
+    report = classification_report(
+        y_test,
+        predicted,
+        labels=labels,
+        target_names=names,
+        digits=4,
+        zero_division=0,
+    )
+    print(report.rstrip("\n"))
+    print("confusion matrix (rows: true class, columns: predicted class):")
+    matrix = confusion_matrix(y_test, predicted, labels=labels)
+    first = max(map(len, names))
+    width = max(max(map(len, names)), len(str(matrix.max())))
+    print(" " * first + "".join(f"  {name:>{width}}" for name in names))
+    for name, row in zip(names, matrix, strict=True):
+        print(f"{name:<{first}}" + "".join(f"  {count:>{width}}" for count in row))
 
 
 def _check_writable(path, option):
@@ -937,14 +1019,23 @@ def _check_plot_format(path):
         )
 
 
-def _save_loss_plot(pipeline, path):
+def _loss_figure(model, test):
+    """The cost curves; with ``test``, the second curve is the test images'."""
     # A bare Figure, not pyplot: no GUI backend, nothing left open.
     from matplotlib.figure import Figure
 
     from .plotting import LossCurveDisplay
 
     figure = Figure(figsize=(6.4, 4.8), layout="constrained")
-    LossCurveDisplay.from_estimator(pipeline, ax=figure.subplots())
+    display = LossCurveDisplay.from_estimator(model, ax=figure.subplots())
+    if test and len(display.lines_) == 2:
+        display.lines_[1].set_label(f"{display.estimator_name} (test)")
+        display.ax_.legend()
+    return figure
+
+
+def _save_loss_plot(pipeline, path, test=False):
+    figure = _loss_figure(pipeline, test)
     fmt = Path(path).suffix.lstrip(".").lower() or None
     _write_atomically(path, lambda file: figure.savefig(file, format=fmt))
 

@@ -353,3 +353,112 @@ def test_fit_prints_about_ten_progress_lines_to_a_log(tmp_path, capsys):
     assert len(lines) == 10
     assert lines[-1].startswith("Iteration 200, loss = ")
     assert ", test loss = " in lines[-1] and "validation" not in lines[-1]
+
+
+# -- the test folder: report, plot, overfitting -------------------------------
+
+
+def test_fit_with_test_prints_a_per_class_report(tmp_path, capsys):
+    from sklearn.metrics import confusion_matrix
+
+    from sknotes._model_files import load
+
+    train = write_class_folders(tmp_path / "train", n_per_class=6, labels="abc")
+    test = write_class_folders(tmp_path / "test", n_per_class=4, seed=1, labels="abc")
+    for path in list((test / "c").iterdir())[:2]:  # four a, four b, two c
+        path.unlink()
+    out_file = tmp_path / "model.skops"
+    argv = ["fit", str(train), "--test", str(test), "--size", "4",
+            "--out", str(out_file), "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    files = sorted(test.glob("*/*.jpg"))
+    truth = [path.parent.name for path in files]
+    predicted = load(out_file).predict([str(path) for path in files])
+    lines = out.splitlines()
+    start = lines.index("per-class results on the test images:")
+    assert lines[start + 1].split() == ["precision", "recall", "f1-score", "support"]
+    supports = [int(lines[start + 3 + i].split()[-1]) for i in range(3)]
+    assert supports == [4, 4, 2]
+    matrix_at = lines.index(
+        "confusion matrix (rows: true class, columns: predicted class):"
+    )
+    assert lines[matrix_at + 1].split() == ["a", "b", "c"]
+    rows = [lines[matrix_at + 2 + i].split() for i in range(3)]
+    assert [row[0] for row in rows] == ["a", "b", "c"]
+    counts = np.array([[int(v) for v in row[1:]] for row in rows])
+    assert counts.sum(axis=1).tolist() == [4, 4, 2]
+    expected = confusion_matrix(truth, predicted, labels=["a", "b", "c"])
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_alpha_and_early_stopping_reach_the_estimator(tmp_path, monkeypatch, capsys):
+    from sknotes._model_files import load
+    from sknotes.linear_model import GDLogisticRegression
+
+    train = write_class_folders(tmp_path / "train", n_per_class=10)
+    test = write_class_folders(tmp_path / "test", n_per_class=3, seed=1)
+    seen = []
+    fit = GDLogisticRegression.fit
+
+    def spy(self, X, y, *args, **kwargs):
+        seen.append(kwargs)
+        return fit(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(GDLogisticRegression, "fit", spy)
+    out = tmp_path / "model.skops"
+    argv = ["fit", str(train), "--test", str(test), "--size", "4", "--alpha", "0.5",
+            "--early-stopping", "--out", str(out), "--quiet"]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    model = load(out)[-1]
+    assert model.alpha == 0.5 and model.early_stopping
+    # early stopping holds out training images; the test images decide nothing
+    assert "X_val" not in seen[0]
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "x"])
+def test_alpha_must_be_a_number_of_at_least_zero(tmp_path, capsys, value):
+    assert main(["fit", str(tmp_path), "--alpha", value]) == 2
+    assert "argument --alpha: must be a number of at least 0" in capsys.readouterr().err
+
+
+class Curves:
+    """A fitted estimator's cost curves, as the overfitting check reads them."""
+
+    def __init__(self, training, test, alpha=0.0):
+        self.loss_curve_, self.validation_loss_curve_ = training, test
+        self.alpha = alpha
+
+
+def test_overfitting_is_named_with_what_to_try():
+    from sknotes.__main__ import _overfitting
+
+    training = list(np.linspace(1.0, 0.1, 50))
+    rising = [1.0 - 0.02 * i for i in range(20)] + [0.62 + 0.01 * i for i in range(30)]
+    message = _overfitting(Curves(training, rising))
+    assert "lowest at iteration 20 (0.6200)" in message
+    assert f"rose to {rising[-1]:.4f} by iteration 50" in message
+    assert "--alpha" in message and "--early-stopping" in message
+    # a test cost that keeps falling, or rises with the training cost, is fine
+    assert _overfitting(Curves(training, list(np.linspace(1.0, 0.5, 50)))) is None
+    assert _overfitting(Curves(rising, rising)) is None
+    # a rise within 5 % of the lowest cost is noise
+    assert _overfitting(Curves(training, [1.0, 0.5, 0.52])) is None
+    assert _overfitting(Curves(training, None)) is None
+
+
+def test_the_plot_calls_the_test_curve_test(tmp_path):
+    pytest.importorskip("matplotlib")
+    from sknotes.__main__ import _loss_figure
+    from sknotes.linear_model import GDLogisticRegression
+
+    X = np.r_[np.zeros((5, 2)), np.ones((5, 2))]
+    y = np.repeat([0, 1], 5)
+    model = GDLogisticRegression(max_iter=5).fit(X, y, X_val=X, y_val=y)
+    legend = _loss_figure(model, test=True).axes[0].get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "GDLogisticRegression (training)",
+        "GDLogisticRegression (test)",
+    ]
+    legend = _loss_figure(model, test=False).axes[0].get_legend()
+    assert legend.get_texts()[1].get_text() == "GDLogisticRegression (validation)"
