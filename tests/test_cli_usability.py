@@ -462,3 +462,31 @@ def test_the_plot_calls_the_test_curve_test(tmp_path):
     ]
     legend = _loss_figure(model, test=False).axes[0].get_legend()
     assert legend.get_texts()[1].get_text() == "GDLogisticRegression (validation)"
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_loading_keeps_rows_in_order_around_unreadable_files(tmp_path, plain):
+    import io
+
+    from sknotes._progress import Progress
+    from sknotes.images import ImageFlattener
+
+    if not plain:
+        pytest.importorskip("rich", reason="the progress bars need rich")
+    folder = write_class_folders(tmp_path / "imgs", n_per_class=30)
+    paths = sorted(str(path) for path in folder.glob("*/*.jpg"))
+    bad_at = [0, 3, 4, 31, len(paths) - 1]
+    for index in bad_at:
+        Path(paths[index]).write_bytes(b"")
+    flattener = ImageFlattener(size=(4, 4), n_jobs=2)
+    failures = []
+    out = io.StringIO()
+    rows = Progress(out, plain=plain).load(
+        flattener, np.array(paths), "Loading", fit=True, failures=failures
+    )
+    assert sorted(index for index, _ in failures) == bad_at
+    assert all(exc.filename == paths[index] for index, exc in failures)
+    good = [path for index, path in enumerate(paths) if index not in bad_at]
+    np.testing.assert_array_equal(rows, flattener.transform(good))
+    if not plain:
+        assert "60/60" in out.getvalue()
