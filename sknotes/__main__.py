@@ -93,6 +93,16 @@ def main(argv=None):
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except MemoryError:
+        # The estimate of _check_memory is a rough one: what it lets through
+        # can still not fit beside the other programs running.
+        print(
+            f"{_PROG} {args.command}: error: not enough memory; try a smaller "
+            "--size, --grayscale or fewer --hidden units (fit), or fewer "
+            "images at a time (predict)",
+            file=sys.stderr,
+        )
+        return 1
     except (CommandError, ValueError, OSError, ImportError) as exc:
         # ImageLoadError (a ValueError) and folder errors name the file.
         print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
@@ -141,6 +151,12 @@ def _add_fit_parser(commands):
     _add_image_options(parser)
     _add_pixel_limit_option(parser)
     parser.add_argument(
+        "--skip-bad-images",
+        action="store_true",
+        help="leave out the images that cannot be read (each is listed, with "
+        "the reason); by default the command names them all and stops",
+    )
+    parser.add_argument(
         "--max-iter",
         type=_positive_int,
         metavar="N",
@@ -162,8 +178,22 @@ def _add_fit_parser(commands):
         "estimator's)",
     )
     parser.add_argument(
+        "--alpha",
+        type=_non_negative_float,
+        metavar="X",
+        help="L2 penalty on the weights; a larger one (0.001, 0.01, ...) "
+        "counters overfitting (default: the estimator's, 0)",
+    )
+    parser.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="hold out a tenth of the training images and stop when their "
+        "cost stops falling, keeping the best weights (the --test images are "
+        "never used for this)",
+    )
+    parser.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
         metavar="N",
         help="seed of the networks' random starting weights, so that a run can "
@@ -220,7 +250,11 @@ def _add_predict_parser(commands):
     )
     _add_pixel_limit_option(parser)
     parser.add_argument(
-        "--n-jobs", type=int, default=None, metavar="N", help="decoding threads"
+        "--n-jobs",
+        type=_n_jobs,
+        default=None,
+        metavar="N",
+        help="decoding threads (-1: all processors)",
     )
     parser.set_defaults(run=_run_predict)
 
@@ -236,7 +270,11 @@ def _add_demo_parser(commands):
         "same features.",
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=-1, metavar="N", help="decoding threads"
+        "--n-jobs",
+        type=_n_jobs,
+        default=-1,
+        metavar="N",
+        help="decoding threads (default: -1, all processors)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="fewer images and iterations"
@@ -266,22 +304,62 @@ def _apply_pixel_limit(args):
 def _add_image_options(parser):
     parser.add_argument(
         "--size",
-        nargs=2,
+        nargs="+",
         type=_positive_int,
+        action=_SizeAction,
         default=(64, 64),
-        metavar=("W", "H"),
-        help="resize images to W x H pixels (default: 64 64)",
+        metavar="N",
+        help="resize images to W x H pixels, given as two numbers W H, or as "
+        "one number N for N x N (default: 64 64)",
     )
     parser.add_argument(
         "--grayscale", action="store_true", help="one value per pixel instead of RGB"
     )
     parser.add_argument(
         "--n-jobs",
-        type=int,
+        type=_n_jobs,
         default=-1,
         metavar="N",
         help="decoding threads (default: -1, all processors)",
     )
+
+
+class _SizeAction(argparse.Action):
+    """``--size W H``, or ``--size N`` for ``N x N``: a (width, height) pair."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if len(values) > 2:
+            raise argparse.ArgumentError(
+                self,
+                f"takes one number (N x N pixels) or two (W H), got {len(values)}",
+            )
+        setattr(namespace, self.dest, (values[0], values[-1]))
+
+
+def _seed(text):
+    # the range numpy's random generators take as a seed
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to {2**32 - 1}, got {text!r}"
+        )
+    return value
+
+
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "must be a number of threads, or -1 for one per processor (-2 for "
+            f"all processors but one, and so on), got {text!r}"
+        )
+    return value
 
 
 def _positive_int(text):
@@ -374,10 +452,12 @@ def _run_fit(args):
     if len(train.target_names) < 2:
         raise CommandError(
             f"{args.train_dir} has only one class folder "
-            f"({train.target_names[0]!r}); a classifier needs at least two"
+            f"({_quote(train.target_names[0])}); a classifier needs at least two"
         )
     if test is not None:
         _check_test_classes(train.target_names, test.target_names, args.test)
+    n_images = len(train.filenames) + (0 if test is None else len(test.filenames))
+    _check_memory(args, estimator, n_images, len(train.target_names))
 
     flattener = ImageFlattener(
         size=tuple(args.size),
@@ -390,15 +470,15 @@ def _run_fit(args):
     )
     progress = Progress(plain=True if args.quiet else None)
     start = time.perf_counter()
-    X_train = progress.load(
-        flattener, train.filenames, "Loading training images", fit=True
-    )
-    y_train = train.target_names[train.target]
+    failures = {}
+    X_train, y_train = _load_images(progress, flattener, train, "training", failures)
     X_test = y_test = None
     if test is not None:
         say(f"Loading {len(test.filenames)} test images from {args.test}")
-        X_test = progress.load(flattener, test.filenames, "Loading test images")
-        y_test = test.target_names[test.target]
+        X_test, y_test = _load_images(progress, flattener, test, "test", failures)
+    _handle_unreadable(failures, args.skip_bad_images)
+    if failures:
+        _check_readable_classes(y_train, train, args.train_dir)
     seconds = time.perf_counter() - start
     n_images = len(X_train) + (0 if X_test is None else len(X_test))
     say(f"Loaded in {seconds:.2f} s ({n_images / seconds:.0f} images/s)")
@@ -432,29 +512,203 @@ def _run_fit(args):
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
     reason = estimator.stop_reason_
     print(f"stopped:        {reason} ({_explain_stop(reason, estimator)})")
+    if test is not None:
+        _print_test_report(estimator, X_test, y_test)
+        overfitting = _draws_test_cost(estimator) and _overfitting(estimator)
+        if overfitting:
+            say(f"warning: {overfitting}")
     # A model that got worse while training, or that does no better than
     # chance on the test images, is a failed run: say why, exit 1, save
     # nothing (the accuracies above still show what was reached).
     failure = _training_failure(estimator, args)
     if failure is None and test_accuracy is not None:
-        failure = _chance_failure(test_accuracy, y_train, y_test)
+        failure = _chance_failure(test_accuracy, y_test)
+        if len(np.unique(y_test)) == 1:
+            say(
+                f"note: {args.test} holds images of one class, so the test "
+                "accuracy cannot show whether the model does better than "
+                "chance; add images of the other classes"
+            )
     if failure is not None:
         raise CommandError(failure + (" No model was saved." if args.out else ""))
     if args.out:
         _save_model(pipeline, args.out)
         print(f"model saved to {args.out}")
     if args.plot:
-        _save_loss_plot(pipeline, args.plot)
+        _save_loss_plot(pipeline, args.plot, test=_draws_test_cost(estimator))
         print(f"cost curve saved to {args.plot}")
 
 
-def _say_skipped(say, skipped, shown=3):
-    names = ", ".join(Path(path).name for path in skipped[:shown])
-    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
-    say(
-        f"Skipped {len(skipped)} file{'s' * (len(skipped) > 1)} that are not "
-        f"images: {names}{more}"
+def _load_images(progress, flattener, data, what, failures):
+    """``(X, y)`` for the readable images of a folder.
+
+    The files that cannot be read are left out of both and recorded in
+    ``failures[what]``, as ``(index, ImageLoadError)`` pairs.
+    """
+    fit = what == "training"
+    bad = []
+    X = progress.load(
+        flattener, data.filenames, f"Loading {what} images", fit=fit, failures=bad
     )
+    target = data.target
+    if bad:
+        bad.sort(key=lambda pair: pair[0])
+        failures[what] = bad
+        target = np.delete(target, [index for index, _ in bad])
+    return X, data.target_names[target]
+
+
+def _handle_unreadable(failures, skip):
+    """Refuse unreadable images, naming all of them, or list them as skipped."""
+    if not failures:
+        return
+    if not skip:
+        counts = " and ".join(
+            _count(len(bad), f"{what} image") for what, bad in failures.items()
+        )
+        listed = "; ".join(
+            f"{exc.filename!r} ({exc.reason})"
+            for bad in failures.values()
+            for _, exc in bad
+        )
+        raise CommandError(
+            f"{counts} cannot be read: {listed}. Replace or remove them, or "
+            "pass --skip-bad-images to train without them."
+        )
+    for what, bad in failures.items():
+        _say(f"Skipped {_count(len(bad), f'{what} image')} that cannot be read:")
+        for _, exc in bad:
+            _say(f"  {exc.filename!r}: {exc.reason}")
+
+
+def _check_readable_classes(y_train, train, train_dir):
+    classes = np.unique(y_train)
+    if len(classes) < 2:
+        raise CommandError(
+            f"{train_dir} has readable images of only one class "
+            f"({', '.join(map(_quote, classes))}), after leaving out the images "
+            "that cannot be read; a classifier needs at least two"
+        )
+
+
+def _count(n, noun):
+    """``'1 image'``, ``'2 images'``."""
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _quote(text):
+    """``text`` as it is when it prints safely, else as a Python literal.
+
+    A name with a tab, a newline or another character that does not print
+    (or that starts with a quote) is quoted and escaped, so that it cannot
+    pass for several fields or lines of the output.
+    """
+    text = str(text)
+    if text.isprintable() and not text.startswith(("'", '"')):
+        return text
+    return repr(text)
+
+
+# Rough copies held in training: of the weights (parameters, gradient, best
+# parameters, a trial step) and of each layer's activations (its input sum,
+# its output, the gradient flowing back).
+_WEIGHT_COPIES = 4
+_ACTIVATION_COPIES = 3
+
+
+def _check_memory(args, estimator, n_images, n_classes):
+    """Refuse, before decoding, a run whose arrays cannot fit in memory."""
+    available = _available_memory()
+    if available is None:
+        return
+    width, height = args.size
+    n_features = width * height * (1 if args.grayscale else 3)
+    images = _BYTES_PER_VALUE * n_images * n_features
+    outputs = n_classes if n_classes > 2 else 1
+    hidden = list(estimator._hidden_layer_sizes())
+    sizes = [n_features, *hidden, outputs]
+    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    needed = images + _training_bytes(sizes, n_images)
+    if needed <= available:
+        return
+    without_hidden = images + _training_bytes([n_features, outputs], n_images)
+    if hidden and without_hidden <= available:
+        raise CommandError(
+            f"--hidden {' '.join(map(str, hidden))} needs about "
+            f"{_size_of(needed)} of memory to train ({weights:,} weights), "
+            f"more than the {_size_of(available)} available; use fewer "
+            "hidden units"
+        )
+    raise CommandError(
+        f"--size {width} {height} needs about {_size_of(needed)} of memory "
+        f"({_size_of(images)} for the {n_images} decoded images), more than "
+        f"the {_size_of(available)} available; use a smaller --size"
+        + ("" if args.grayscale else " or --grayscale")
+    )
+
+
+# float32, the ImageFlattener's output and the dtype training keeps
+_BYTES_PER_VALUE = 4
+
+
+def _training_bytes(sizes, n_samples):
+    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    activations = n_samples * sum(sizes[1:])
+    return _BYTES_PER_VALUE * (
+        _WEIGHT_COPIES * weights + _ACTIVATION_COPIES * activations
+    )
+
+
+def _available_memory():
+    """Bytes of memory a new allocation can take, or None when unknown.
+
+    The kernel's estimate of what can be had without swapping, lowered to
+    what a container's memory limit leaves.
+    """
+    available = _meminfo_available()
+    limit = _cgroup_memory_left()
+    if available is None or limit is None:
+        return limit if available is None else available
+    return min(available, limit)
+
+
+def _meminfo_available():
+    try:
+        with open("/proc/meminfo", encoding="ascii") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return None
+
+
+def _cgroup_memory_left():
+    folder = Path("/sys/fs/cgroup")
+    try:
+        limit = (folder / "memory.max").read_text().strip()
+        used = (folder / "memory.current").read_text().strip()
+        return max(0, int(limit) - int(used))
+    except (OSError, ValueError):  # no cgroup v2 file, or "max"
+        return None
+
+
+def _size_of(n_bytes):
+    """``n_bytes`` in decimal units, like ``'1.9 TB'``."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if n_bytes < 1000 or unit == "TB":
+            break
+        n_bytes /= 1000
+    return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+
+
+def _say_skipped(say, skipped, shown=3):
+    names = ", ".join(_quote(Path(path).name) for path in skipped[:shown])
+    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    what = "that is not an image" if len(skipped) == 1 else "that are not images"
+    say(f"Skipped {_count(len(skipped), 'file')} {what}: {names}{more}")
 
 
 def _check_test_classes(train_names, test_names, test_dir):
@@ -462,7 +716,7 @@ def _check_test_classes(train_names, test_names, test_dir):
     if unknown:
         raise CommandError(
             f"the test folder {test_dir} has classes that the training folder "
-            f"lacks: {', '.join(unknown)}"
+            f"lacks: {', '.join(map(_quote, unknown))}"
         )
 
 
@@ -478,30 +732,32 @@ def _training_failure(estimator, args):
     )
 
 
-def _chance_failure(accuracy, y_train, y_test):
+def _chance_failure(accuracy, y_test):
     """The message for a test accuracy no better than chance, or None.
 
-    Chance is what always answering the most frequent training class scores
-    on the test images (averaged over the classes tied for most frequent).
-    A model passes when a guess right that often, image by image, would
-    reach its number of correct answers with probability under 5 % (a
-    one-sided binomial test): on 90 images of three balanced classes that
-    takes 38 right answers, where 33 is what guessing often reaches.
+    Chance is what always answering the most frequent class of the test
+    images scores on them: the largest class share of the test folder. A
+    model passes when a guess right that often, image by image, would reach
+    its number of correct answers with probability under 5 % (a one-sided
+    binomial test): on 90 images of three balanced classes that takes 38
+    right answers, where 33 is what guessing often reaches. A test folder
+    of one class cannot tell a model from chance, and fails no model.
     """
     from scipy.stats import binom
 
-    labels, counts = np.unique(y_train, return_counts=True)
-    frequent = labels[counts == counts.max()]
-    chance = float(np.mean([np.mean(y_test == label) for label in frequent]))
+    _, counts = np.unique(y_test, return_counts=True)
+    if len(counts) < 2:
+        return None
     n = len(y_test)
+    chance = counts.max() / n
     correct = round(accuracy * n)
     p_value = float(binom.sf(correct - 1, n, chance))
     if correct > chance * n and p_value < _CHANCE_LEVEL:
         return None
     return (
         f"the test accuracy {accuracy:.4f} ({correct} of {n} images) is no "
-        f"better than chance: always answering the most frequent training "
-        f"class scores {chance:.4f}, and guessing right that often gets "
+        f"better than chance: always answering the most frequent test class "
+        f"scores {chance:.4f}, and guessing right that often gets "
         f"{correct} or more right with probability {p_value:.2f}. The images may "
         "not tell the classes apart at this --size or in --grayscale, the test "
         "folder may be too small to tell, or it may hold other kinds of images "
@@ -527,6 +783,8 @@ _OPTION_OF_PARAMETER = {
     "n_hidden": "--hidden",
     "hidden_layer_sizes": "--hidden",
     "tol": "--tol",
+    "random_state": "--seed",
+    "alpha": "--alpha",
 }
 
 
@@ -551,19 +809,17 @@ def _make_estimator(args):
         "max_iter": args.max_iter,
         "learning_rate": args.learning_rate,
         "tol": args.tol,
+        "alpha": args.alpha,
+        "early_stopping": args.early_stopping or None,
         **hidden,
     }
     if "random_state" in estimator.get_params():
         options["random_state"] = args.seed
     estimator.set_params(**{k: v for k, v in options.items() if v is not None})
-    params = estimator.get_params()
-    if not args.quiet and "verbose" in params:
-        # Every iteration moves a progress bar on a terminal; otherwise about
-        # ten plain progress lines per fit.
-        from ._progress import plain_progress
-
-        every = max(1, params["max_iter"] // 10) if plain_progress() else 1
-        estimator.set_params(verbose=every)
+    if not args.quiet and "verbose" in estimator.get_params():
+        # A line every iteration: it moves the progress bar on a terminal,
+        # and about ten of them are printed otherwise (see _progress).
+        estimator.set_params(verbose=1)
     _validate_estimator_params(estimator)
     return estimator
 
@@ -611,22 +867,85 @@ def _explain_stop(reason, estimator):
 
 def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=None):
     """Fit, with the estimator's progress and warnings on standard error."""
-    import inspect
-
     from ._progress import Progress
 
     progress = progress or Progress(plain=True)
     kwargs = {}
-    if X_test is not None and "X_val" in inspect.signature(estimator.fit).parameters:
-        kwargs = {"X_val": X_test, "y_val": y_test}  # to draw the test cost
+    # To draw the test cost. Not with early stopping, which would then stop
+    # on the test images: they would no longer measure an unseen model.
+    if X_test is not None and _draws_test_cost(estimator):
+        kwargs = {"X_val": X_test, "y_val": y_test}
     max_iter = estimator.get_params().get("max_iter", 0)
+    validation = "test" if kwargs else "validation"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with progress.training(max_iter) as sink, contextlib.redirect_stdout(sink):
+        training = progress.training(max_iter, validation)
+        with training as sink, contextlib.redirect_stdout(sink):
             estimator.fit(X, y, **kwargs)
     for warning in caught:
         if not quiet:
             _say(f"warning: {warning.message}")
+
+
+def _draws_test_cost(estimator):
+    import inspect
+
+    if estimator.get_params().get("early_stopping"):
+        return False
+    return "X_val" in inspect.signature(estimator.fit).parameters
+
+
+def _overfitting(estimator):
+    """The advice for a test cost that rose while the training cost fell, or None.
+
+    The rise must reach 5 % of the lowest test cost, so that noise does
+    not count.
+    """
+    test = getattr(estimator, "validation_loss_curve_", None)
+    if test is None or len(test) < 2:
+        return None
+    training = estimator.loss_curve_
+    best = int(np.argmin(test))
+    if test[-1] <= test[best] * (1 + _OVERFIT_RISE) or training[-1] >= training[best]:
+        return None
+    return (
+        f"the model overfits: the test cost was lowest at iteration {best + 1} "
+        f"({test[best]:.4f}) and rose to {test[-1]:.4f} by iteration "
+        f"{len(test)}, while the training cost fell from {training[best]:.4f} "
+        f"to {training[-1]:.4f}. Try a larger --alpha (now "
+        f"{estimator.alpha:g}; 10 times larger at a time), --early-stopping, "
+        "a smaller --max-iter, fewer --hidden units or more training images."
+    )
+
+
+# A rise of the test cost above its lowest that counts as overfitting.
+_OVERFIT_RISE = 0.05
+
+
+def _print_test_report(estimator, X_test, y_test):
+    """Precision, recall and the confusion matrix on the test images."""
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    predicted = estimator.predict(X_test)
+    labels = estimator.classes_
+    names = [_quote(label) for label in labels]
+    print("per-class results on the test images:")
+    report = classification_report(
+        y_test,
+        predicted,
+        labels=labels,
+        target_names=names,
+        digits=4,
+        zero_division=0,
+    )
+    print(report.rstrip("\n"))
+    print("confusion matrix (rows: true class, columns: predicted class):")
+    matrix = confusion_matrix(y_test, predicted, labels=labels)
+    first = max(map(len, names))
+    width = max(max(map(len, names)), len(str(matrix.max())))
+    print(" " * first + "".join(f"  {name:>{width}}" for name in names))
+    for name, row in zip(names, matrix, strict=True):
+        print(f"{name:<{first}}" + "".join(f"  {count:>{width}}" for count in row))
 
 
 def _check_writable(path, option):
@@ -702,14 +1021,23 @@ def _check_plot_format(path):
         )
 
 
-def _save_loss_plot(pipeline, path):
+def _loss_figure(model, test):
+    """The cost curves; with ``test``, the second curve is the test images'."""
     # A bare Figure, not pyplot: no GUI backend, nothing left open.
     from matplotlib.figure import Figure
 
     from .plotting import LossCurveDisplay
 
     figure = Figure(figsize=(6.4, 4.8), layout="constrained")
-    LossCurveDisplay.from_estimator(pipeline, ax=figure.subplots())
+    display = LossCurveDisplay.from_estimator(model, ax=figure.subplots())
+    if test and len(display.lines_) == 2:
+        display.lines_[1].set_label(f"{display.estimator_name} (test)")
+        display.ax_.legend()
+    return figure
+
+
+def _save_loss_plot(pipeline, path, test=False):
+    figure = _loss_figure(pipeline, test)
     fmt = Path(path).suffix.lstrip(".").lower() or None
     _write_atomically(path, lambda file: figure.savefig(file, format=fmt))
 
@@ -718,21 +1046,34 @@ def _save_loss_plot(pipeline, path):
 
 
 def _run_predict(args):
+    from ._progress import Progress
+
     _apply_pixel_limit(args)
     model = _load_model(args.model, allow_pickle=args.allow_pickle)
     if args.n_jobs is not None and hasattr(model, "set_params"):
         with contextlib.suppress(ValueError):
             model.set_params(imageflattener__n_jobs=args.n_jobs)
     images = _expand_folders(args.images)
-    proba = model.predict_proba(images)
-    best = proba.argmax(axis=1)
-    for path, label, probability in zip(
-        images,
-        model.classes_[best],
-        proba[np.arange(len(best)), best],
-        strict=True,
-    ):
-        print(f"{path}\t{label}\t{probability:.4f}")
+    failures = []
+    X = Progress(plain=True).load(model[0], images, "", failures=failures)
+    bad = {index for index, _ in failures}
+    readable = [path for index, path in enumerate(images) if index not in bad]
+    if readable:
+        proba = model[1:].predict_proba(X)
+        best = proba.argmax(axis=1)
+        for path, label, probability in zip(
+            readable,
+            model.classes_[best],
+            proba[np.arange(len(best)), best],
+            strict=True,
+        ):
+            print(f"{_quote(path)}\t{_quote(label)}\t{probability:.4f}")
+    if failures:
+        listed = "; ".join(f"{exc.filename!r} ({exc.reason})" for _, exc in failures)
+        raise CommandError(
+            f"{len(failures)} of {_count(len(images), 'image')} cannot be read, "
+            f"so they have no result line: {listed}"
+        )
 
 
 def _expand_folders(paths):

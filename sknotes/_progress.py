@@ -10,6 +10,8 @@ lines. ``--quiet`` turns both off.
 import re
 import sys
 
+import numpy as np
+
 __all__ = ["Progress", "plain_progress"]
 
 _ITERATION = re.compile(r"Iteration (\d+), loss = ([-+0-9.eEinfa]+)")
@@ -77,44 +79,153 @@ class Progress:
             transient=False,
         )
 
-    def load(self, flattener, paths, description, fit=False):
-        """``flattener.transform(paths)`` (or fit_transform) with a bar."""
+    def load(self, flattener, paths, description, fit=False, failures=None):
+        """``flattener.transform(paths)`` (or fit_transform) with a bar.
+
+        With a list as ``failures``, a file that cannot be read does not
+        stop the decoding: ``(index, ImageLoadError)`` is appended to the
+        list for each such file, and the result has rows for the others
+        only, in order.
+        """
         if fit:
             flattener.fit(paths[:1])
-        if self.plain or len(paths) < 2:
-            return flattener.transform(paths)
+        if failures is None:
+            if self.plain or len(paths) < 2:
+                return flattener.transform(paths)
+            with self._bar() as bar:
+                task = bar.add_task(description, total=len(paths))
+                return flattener._transform_by_parts(
+                    paths,
+                    _LOADING_STEPS,
+                    after=lambda n_done: bar.update(task, completed=n_done),
+                )
+        if self.plain:
+            return _readable_rows(flattener, paths, [(0, len(paths))], failures)
         with self._bar() as bar:
             task = bar.add_task(description, total=len(paths))
-            return flattener._transform_by_parts(
-                paths,
-                _LOADING_STEPS,
-                after=lambda n_done: bar.update(task, completed=n_done),
-            )
+            step = -(-len(paths) // _LOADING_STEPS) or 1
+            parts = []
+            for start in range(0, len(paths), step):
+                stop = min(start + step, len(paths))
+                parts.append(
+                    _readable_rows(flattener, paths, [(start, stop)], failures)
+                )
+                bar.update(task, completed=stop)
+            return np.concatenate(parts) if parts else _no_rows(flattener)
 
-    def training(self, max_iter):
-        """A context giving the stream for the estimator's ``verbose`` lines."""
+    def training(self, max_iter, validation="validation"):
+        """A context giving the stream for the estimator's ``verbose=1`` lines.
+
+        ``validation`` names the validation cost in the lines (``'test'``
+        when the validation data is the test folder).
+        """
         if self.plain:
-            return _Unchanged(self.stream)
-        return _TrainingBar(self, max_iter)
+            return _PlainTraining(self.stream, max_iter, validation)
+        return _TrainingBar(self, max_iter, validation)
 
 
-class _Unchanged:
-    def __init__(self, stream):
+def _readable_rows(flattener, paths, spans, failures):
+    """The decoded rows of the readable files among ``paths[start:stop]``.
+
+    A decoding that fails names its file, and its rows are lost: the files
+    before the bad one are decoded again as one span, and the decoding goes
+    on after it. So readable images are decoded about twice at most, and
+    once, all together, when every file is readable.
+    """
+    from .images import ImageLoadError
+
+    rows = []
+    spans = list(reversed(spans))
+    while spans:
+        start, stop = spans.pop()
+        if start >= stop:
+            continue
+        try:
+            rows.append(flattener.transform(paths[start:stop]))
+        except ImageLoadError as exc:
+            bad = _position(paths, start, stop, exc.filename)
+            if bad is None:
+                raise
+            failures.append((bad, exc))
+            # the span before the bad file first, to keep the rows in order
+            spans += [(bad + 1, stop), (start, bad)]
+    if len(rows) == 1:
+        return rows[0]
+    return np.concatenate(rows) if rows else _no_rows(flattener)
+
+
+def _position(paths, start, stop, filename):
+    """The index of ``filename`` in ``paths[start:stop]``, or None."""
+    for index in range(start, stop):
+        if str(paths[index]) == filename:
+            return index
+    return None
+
+
+def _no_rows(flattener):
+    return np.empty((0, flattener.n_features_out_), np.dtype(flattener.dtype))
+
+
+class _LineSink:
+    """A file-like sink that hands each complete line to ``line(text)``."""
+
+    def __init__(self, validation):
+        self.buffer = ""
+        self.validation = validation
+
+    def write(self, text):
+        self.buffer += text
+        *lines, self.buffer = self.buffer.split("\n")
+        for line in lines:
+            if self.validation != "validation":
+                line = line.replace(
+                    ", validation loss = ", f", {self.validation} loss = "
+                )
+            self.line(line)
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+class _PlainTraining(_LineSink):
+    """Plain lines: iterations about evenly spaced on a log scale, and the last.
+
+    The fit may stop long before ``max_iter``; log spacing gives a short fit
+    a few lines and a full one about ten (1, 2, 5, 10, 22, ... of 1000).
+    """
+
+    def __init__(self, stream, max_iter, validation):
+        super().__init__(validation)
         self.stream = stream
+        self.shown = {round(max(1, max_iter) ** (k / 9)) for k in range(10)}
+        self.unshown = None  # the latest iteration line, when not printed
 
     def __enter__(self):
-        return self.stream
+        return self
+
+    def line(self, text):
+        match = _ITERATION.search(text)
+        if match and int(match.group(1)) not in self.shown:
+            self.unshown = text
+            return
+        if match:
+            self.unshown = None
+        if text.strip():
+            print(text, file=self.stream, flush=True)
 
     def __exit__(self, *exc):
+        if self.unshown is not None:
+            print(self.unshown, file=self.stream, flush=True)
         return False
 
 
-class _TrainingBar:
+class _TrainingBar(_LineSink):
     """A file-like sink: each ``Iteration i, loss = x`` line moves the bar."""
 
-    def __init__(self, progress, max_iter):
+    def __init__(self, progress, max_iter, validation):
+        super().__init__(validation)
         self.progress, self.max_iter = progress, max_iter
-        self.buffer = ""
 
     def __enter__(self):
         self.bar = self.progress._bar()
@@ -122,22 +233,15 @@ class _TrainingBar:
         self.task = self.bar.add_task("Training", total=self.max_iter)
         return self
 
-    def write(self, text):
-        self.buffer += text
-        *lines, self.buffer = self.buffer.split("\n")
-        for line in lines:
-            match = _ITERATION.search(line)
-            if match:
-                done, loss = int(match.group(1)), match.group(2)
-                self.bar.update(
-                    self.task, completed=done, description=f"Training (cost {loss})"
-                )
-            elif line.strip():
-                self.bar.console.print(line)
-        return len(text)
-
-    def flush(self):
-        pass
+    def line(self, text):
+        match = _ITERATION.search(text)
+        if match:
+            done, loss = int(match.group(1)), match.group(2)
+            self.bar.update(
+                self.task, completed=done, description=f"Training (cost {loss})"
+            )
+        elif text.strip():
+            self.bar.console.print(text)
 
     def __exit__(self, *exc):
         self.bar.__exit__(*exc)
