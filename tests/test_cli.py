@@ -20,7 +20,7 @@ from sknotes.__main__ import (
     _non_negative_float,
     main,
 )
-from sknotes._model_files import load as load_model_file
+from sknotes._model_files import load_model as load_model_file
 from sknotes.linear_model import GDLogisticRegression
 
 # The values of the estimators' ``stop_reason_``.
@@ -308,9 +308,7 @@ def test_bad_model_files_are_named_for_what_they_are(folders, tmp_path, capsys):
 def test_a_trusted_pickle_loads_with_allow_pickle(
     folders, model_file, tmp_path, capsys
 ):
-    from sknotes._model_files import load
-
-    pipeline = load(model_file)
+    pipeline = load_model_file(model_file)
     path = tmp_path / "model.joblib"
     joblib.dump(pipeline, path)
     _, test = folders
