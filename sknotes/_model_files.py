@@ -121,10 +121,11 @@ def load_model(path, *, allow_pickle=False):
     --------
     >>> import tempfile, pathlib
     >>> import numpy as np
+    >>> import skops.io as sio
     >>> from sknotes import GDLogisticRegression, load_model
     >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 0, 1, 1])
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.skops"
-    >>> _ = path.write_bytes(dumps(GDLogisticRegression().fit(X, y)))
+    >>> sio.dump(GDLogisticRegression().fit(X, y), path)
     >>> load_model(path).predict([[0.2], [2.8]])
     array([0, 1])
     """
@@ -483,7 +484,7 @@ def _check_weights(estimator, where, loaded):
     fitted = ("classes_", "n_features_in_", "n_iter_", *names)
     if not any(hasattr(estimator, name) for name in fitted):
         return  # not fitted
-    _check_present(estimator, ["classes_", "n_features_in_", *names], where)
+    _check_present(estimator, ["classes_", "n_features_in_", "n_iter_", *names], where)
     classes = _known(estimator.classes_)
     if not _is_array(classes) or classes.ndim != 1 or classes.shape[0] < 2:
         raise ModelFileError(
@@ -514,7 +515,8 @@ def _check_present(estimator, required, where):
     others = [n for n in _WEIGHT_NAMES if n not in required and hasattr(estimator, n)]
     also = f" and holds {', '.join(others)} instead" if others else ""
     raise ModelFileError(
-        f"{where} lacks the fitted attributes {', '.join(missing)}{also}: it is "
+        f"{where} lacks the fitted attribute{'s' * (len(missing) > 1)} "
+        f"{', '.join(missing)}{also}: it is "
         f"not a fitted {type(estimator).__name__}"
     )
 

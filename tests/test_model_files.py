@@ -351,3 +351,15 @@ def test_an_image_size_that_cannot_fit_in_memory_is_refused(tmp_path):
         rf"image needs {need / 1e12:.1f} TB, more than this machine's",
     ):
         load_model(path)
+
+
+def test_a_fitted_state_missing_an_attribute_is_named(
+    saved, images, tmp_path, no_skops_loading, capsys
+):
+    crafted = rewrite(
+        saved["deep"],
+        tmp_path / "m.skops",
+        lambda schema: state(schema, 1).pop("n_iter_"),
+    )
+    err = predict_error(crafted, images, capsys)
+    assert "the DeepNNClassifier step lacks the fitted attribute n_iter_: it is" in err
