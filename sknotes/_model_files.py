@@ -347,6 +347,8 @@ def _sketch(node, headers, memo):
     if not isinstance(node, dict):
         return _UNKNOWN
     ident = node.get("__id__")
+    if not isinstance(ident, int | str):
+        ident = None  # skops itself refuses what cannot be a key
     if ident in memo:
         return memo[ident]
     if ident is not None:
@@ -370,7 +372,8 @@ def _sketch_node(node, headers, memo):
     if loader == "DictNode" and isinstance(content, dict):
         return {key: _sketch(item, headers, memo) for key, item in content.items()}
     if loader == "NdArrayNode" and node.get("type") == "numpy":
-        return headers.get(node.get("file"), _UNKNOWN)
+        file = node.get("file")
+        return headers.get(file, _UNKNOWN) if isinstance(file, str) else _UNKNOWN
     if loader == "ObjectNode":
         return _bare_instance(node, _sketch(content, headers, memo))
     return _UNKNOWN
@@ -498,7 +501,7 @@ def _check_weights(estimator, where, loaded):
         )
     try:
         hidden = [_known(units) for units in estimator._hidden_layer_sizes()]
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         if not loaded:  # the schema may show the sizes in another form
             raise _Unchecked from None
         raise ModelFileError(f"{where}: {exc}") from None
