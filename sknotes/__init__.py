@@ -15,8 +15,10 @@ _PUBLIC = {
     "ImageFlattener": "images",
     "ImageLoadError": "images",
     "LossCurveDisplay": "plotting",
+    "ModelFileError": "_model_files",
     "ShallowNNClassifier": "neural_network",
     "load_image_folder": "images",
+    "load_model": "_model_files",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

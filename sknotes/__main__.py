@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._model_files import nonempty_file_name
+
 __all__ = ["main"]
 
 _PROG = "sknotes"
@@ -209,8 +211,11 @@ def _add_fit_parser(commands):
     )
     parser.add_argument(
         "--out",
+        type=nonempty_file_name,
         metavar="MODEL",
-        help="save the fitted pipeline here, as a skops file (needs the [skops] extra)",
+        help="save the fitted pipeline here, as a skops file (needs the [skops] "
+        "extra); a file replaced keeps its permissions, a symbolic link is "
+        "written through",
     )
     parser.add_argument(
         "--save-interrupted",
@@ -219,7 +224,10 @@ def _add_fit_parser(commands):
         "to --out (by default an interrupted run saves nothing and exits 130)",
     )
     parser.add_argument(
-        "--plot", metavar="IMAGE", help="save the cost curve here (needs matplotlib)"
+        "--plot",
+        type=nonempty_file_name,
+        metavar="IMAGE",
+        help="save the cost curve here (needs matplotlib)",
     )
     parser.add_argument(
         "--quiet", action="store_true", help="no progress lines on standard error"
@@ -950,7 +958,15 @@ def _print_test_report(estimator, X_test, y_test):
 
 def _check_writable(path, option):
     """Fail before any image is read when ``path`` cannot take the output."""
-    path = Path(path)
+    from ._model_files import output_target
+
+    try:
+        target = output_target(path)
+    except OSError as exc:  # a loop of symbolic links
+        raise CommandError(f"{option} {path}: {exc.strerror}") from None
+    if target != Path(path):
+        option = f"{option} {path} ->"  # the messages name the link's target
+    path = target
     if path.is_dir():
         raise CommandError(f"{option} {path} is a folder; give a file name")
     if path.exists() and not path.is_file():
@@ -970,23 +986,14 @@ def _check_writable(path, option):
 
 
 def _write_atomically(path, write):
-    """``write(file)`` into a temporary file beside ``path``, then rename it.
+    """``write(file)`` into a file beside ``path``, then rename it over ``path``.
 
-    The rename replaces ``path`` in one step, so a failed save (a full disk,
-    a file size limit, Ctrl-C) leaves the previous file as it was.
+    A failed save leaves the previous file as it was; a replaced file keeps
+    its permissions, and a symbolic link is written through.
     """
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    from ._model_files import write_atomically
+
+    write_atomically(path, write)
 
 
 def _save_model(pipeline, path):
@@ -1102,10 +1109,10 @@ def _expand_folders(paths):
 def _load_model(path, allow_pickle=False):
     from sklearn.pipeline import Pipeline
 
-    from ._model_files import ModelFileError, load
+    from ._model_files import ModelFileError, load_model
 
     try:
-        model = load(path, allow_pickle=allow_pickle)
+        model = load_model(path, allow_pickle=allow_pickle)
     except ModelFileError as exc:
         raise CommandError(str(exc)) from None
     from .images import ImageFlattener

@@ -20,7 +20,7 @@ from sknotes.__main__ import (
     _non_negative_float,
     main,
 )
-from sknotes._model_files import load as load_model_file
+from sknotes._model_files import load_model as load_model_file
 from sknotes.linear_model import GDLogisticRegression
 
 # The values of the estimators' ``stop_reason_``.
@@ -308,9 +308,7 @@ def test_bad_model_files_are_named_for_what_they_are(folders, tmp_path, capsys):
 def test_a_trusted_pickle_loads_with_allow_pickle(
     folders, model_file, tmp_path, capsys
 ):
-    from sknotes._model_files import load
-
-    pipeline = load(model_file)
+    pipeline = load_model_file(model_file)
     path = tmp_path / "model.joblib"
     joblib.dump(pipeline, path)
     _, test = folders
@@ -785,3 +783,73 @@ def test_max_image_pixels_sets_pillows_limit(folders, capsys, monkeypatch):
     assert status == 0
     assert Image.MAX_IMAGE_PIXELS is None
     assert main(["fit", str(train), "--max-image-pixels", "-3"]) == 2
+
+
+def fit_to(train, out, *extra):
+    argv = ["fit", str(train), "--size", "8", "8", "--quiet", "--out", str(out)]
+    return main([*argv, *extra])
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600])
+def test_out_keeps_the_mode_of_the_file_it_replaces(folders, tmp_path, mode):
+    model = tmp_path / "model.skops"
+    model.write_bytes(b"old")
+    model.chmod(mode)
+    assert fit_to(folders[0], model) == 0
+    assert model.stat().st_mode & 0o777 == mode
+    assert load_model_file(model)[-1].n_iter_ > 0
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_out_file_gets_the_umask_mode(folders, tmp_path, umask):
+    model = tmp_path / "model.skops"
+    previous = os.umask(umask)
+    try:
+        assert fit_to(folders[0], model) == 0
+    finally:
+        os.umask(previous)
+    assert model.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_out_writes_through_a_symbolic_link(folders, tmp_path, capsys):
+    real = tmp_path / "models" / "model.skops"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    real.chmod(0o644)
+    link = tmp_path / "latest.skops"
+    link.symlink_to(real)
+    assert fit_to(folders[0], link) == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert real.stat().st_mode & 0o777 == 0o644
+    assert load_model_file(real)[-1].n_iter_ > 0
+    assert sorted(p.name for p in real.parent.iterdir()) == ["model.skops"]
+    # a dangling link: the file it names is created
+    dangling = tmp_path / "next.skops"
+    dangling.symlink_to(tmp_path / "models" / "next.skops")
+    assert fit_to(folders[0], dangling) == 0
+    assert dangling.is_symlink() and (tmp_path / "models" / "next.skops").is_file()
+
+
+def test_out_through_a_broken_or_looping_link_is_refused(
+    folders, no_loading, tmp_path, capsys
+):
+    loop = tmp_path / "loop.skops"
+    loop.symlink_to(loop)
+    assert fit_to(folders[0], loop) == 1
+    assert f"--out {loop}: Too many levels of symbolic links" in capsys.readouterr().err
+    nowhere = tmp_path / "nowhere.skops"
+    nowhere.symlink_to(tmp_path / "missing" / "model.skops")
+    assert fit_to(folders[0], nowhere) == 1
+    err = capsys.readouterr().err
+    assert f"--out {nowhere} -> {tmp_path / 'missing' / 'model.skops'}: " in err
+    assert "does not exist" in err
+
+
+@pytest.mark.parametrize("option", ["--out", "--plot"])
+@pytest.mark.parametrize("name", ["", " "])
+def test_an_empty_output_name_is_a_usage_error(
+    folders, no_loading, capsys, option, name
+):
+    assert main(["fit", str(folders[0]), option, name]) == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: the file name is empty" in err
