@@ -1,4 +1,4 @@
-"""Small random classification problems shared by the test modules."""
+"""Small random classification problems and image folders shared by the tests."""
 
 import numpy as np
 
@@ -30,3 +30,21 @@ def interrupt_on_call(monkeypatch, n):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(DenseNetwork, "loss_grad", interrupted)
+
+
+def write_class_folders(root, n_per_class=8, seed=0, labels=("blue", "red")):
+    """Small JPEGs in class folders, easy to tell apart: bluish, reddish, greenish.
+
+    One folder per label under ``root`` (up to three labels); returns ``root``.
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    for channel, label in zip((2, 0, 1), labels, strict=False):
+        folder = root / label
+        folder.mkdir(parents=True)
+        for i in range(n_per_class):
+            pixels = rng.integers(0, 100, (12, 12, 3)).astype(np.uint8)
+            pixels[..., channel] += 150
+            Image.fromarray(pixels).save(folder / f"{i}.jpg")
+    return root

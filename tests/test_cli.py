@@ -10,6 +10,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+from _problems import write_class_folders
 from PIL import Image
 
 import sknotes
@@ -35,19 +36,6 @@ def stop_reason(out):
     match = re.search(r"^stopped:\s+(\w+) \((.+)\)$", out, flags=re.MULTILINE)
     assert match, out
     return match[1]
-
-
-def write_class_folders(root, n_per_class=8, seed=0):
-    """Two classes of small JPEGs that are easy to tell apart: reddish, bluish."""
-    rng = np.random.default_rng(seed)
-    for label, channel in [("blue", 2), ("red", 0)]:
-        folder = root / label
-        folder.mkdir(parents=True)
-        for i in range(n_per_class):
-            pixels = rng.integers(0, 100, (12, 12, 3)).astype(np.uint8)
-            pixels[..., channel] += 150
-            Image.fromarray(pixels).save(folder / f"{i}.jpg")
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -4,22 +4,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _problems import write_class_folders
 from PIL import Image
 
 from sknotes.__main__ import main
-
-
-def write_class_folders(root, n_per_class=8, seed=0, labels=("blue", "red")):
-    """Small JPEGs that are easy to tell apart: bluish, reddish (then greenish)."""
-    rng = np.random.default_rng(seed)
-    for channel, label in zip((2, 0, 1), labels, strict=False):
-        folder = root / label
-        folder.mkdir(parents=True)
-        for i in range(n_per_class):
-            pixels = rng.integers(0, 100, (12, 12, 3)).astype(np.uint8)
-            pixels[..., channel] += 150
-            Image.fromarray(pixels).save(folder / f"{i}.jpg")
-    return root
 
 
 def break_images(folder, names):
@@ -283,7 +271,7 @@ def test_fit_with_a_test_folder_of_one_class(tmp_path, capsys):
     ("size", "shape"), [(["4"], (4, 4, 3)), (["6", "4"], (4, 6, 3))]
 )
 def test_size_takes_one_or_two_numbers(tmp_path, capsys, size, shape):
-    from sknotes._model_files import load
+    from sknotes import load_model as load
 
     train = write_class_folders(tmp_path / "train", n_per_class=3)
     out = tmp_path / "model.skops"
@@ -361,7 +349,7 @@ def test_fit_prints_about_ten_progress_lines_to_a_log(tmp_path, capsys):
 def test_fit_with_test_prints_a_per_class_report(tmp_path, capsys):
     from sklearn.metrics import confusion_matrix
 
-    from sknotes._model_files import load
+    from sknotes import load_model as load
 
     train = write_class_folders(tmp_path / "train", n_per_class=6, labels="abc")
     test = write_class_folders(tmp_path / "test", n_per_class=4, seed=1, labels="abc")
@@ -393,7 +381,7 @@ def test_fit_with_test_prints_a_per_class_report(tmp_path, capsys):
 
 
 def test_alpha_and_early_stopping_reach_the_estimator(tmp_path, monkeypatch, capsys):
-    from sknotes._model_files import load
+    from sknotes import load_model as load
     from sknotes.linear_model import GDLogisticRegression
 
     train = write_class_folders(tmp_path / "train", n_per_class=10)

@@ -13,7 +13,7 @@ import zipfile
 import joblib
 import numpy as np
 import pytest
-from PIL import Image
+from _problems import write_class_folders
 
 import sknotes
 from sknotes import _model_files
@@ -23,22 +23,9 @@ from sknotes._model_files import ModelFileError, load_model
 sio = pytest.importorskip("skops.io")
 
 
-def write_class_folders(root, n_per_class=6, seed=0):
-    """Two classes of small JPEGs: reddish and bluish."""
-    rng = np.random.default_rng(seed)
-    for label, channel in [("blue", 2), ("red", 0)]:
-        folder = root / label
-        folder.mkdir(parents=True)
-        for i in range(n_per_class):
-            pixels = rng.integers(0, 100, (12, 12, 3)).astype(np.uint8)
-            pixels[..., channel] += 150
-            Image.fromarray(pixels).save(folder / f"{i}.jpg")
-    return root
-
-
 @pytest.fixture(scope="module")
 def images(tmp_path_factory):
-    return write_class_folders(tmp_path_factory.mktemp("images") / "train")
+    return write_class_folders(tmp_path_factory.mktemp("images") / "train", 6)
 
 
 @pytest.fixture(scope="module")
