@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _memory
+from ._memory import format_bytes
 from ._model_files import nonempty_file_name
 
 __all__ = ["main"]
@@ -626,7 +628,7 @@ _ACTIVATION_COPIES = 3
 
 def _check_memory(args, estimator, n_images, n_classes):
     """Refuse, before decoding, a run whose arrays cannot fit in memory."""
-    available = _available_memory()
+    available = _memory.available_memory()
     if available is None:
         return
     width, height = args.size
@@ -643,14 +645,14 @@ def _check_memory(args, estimator, n_images, n_classes):
     if hidden and without_hidden <= available:
         raise CommandError(
             f"--hidden {' '.join(map(str, hidden))} needs about "
-            f"{_size_of(needed)} of memory to train ({weights:,} weights), "
-            f"more than the {_size_of(available)} available; use fewer "
+            f"{format_bytes(needed)} of memory to train ({weights:,} weights), "
+            f"more than the {format_bytes(available)} available; use fewer "
             "hidden units"
         )
     raise CommandError(
-        f"--size {width} {height} needs about {_size_of(needed)} of memory "
-        f"({_size_of(images)} for the {n_images} decoded images), more than "
-        f"the {_size_of(available)} available; use a smaller --size"
+        f"--size {width} {height} needs about {format_bytes(needed)} of memory "
+        f"({format_bytes(images)} for the {n_images} decoded images), more than "
+        f"the {format_bytes(available)} available; use a smaller --size"
         + ("" if args.grayscale else " or --grayscale")
     )
 
@@ -665,51 +667,6 @@ def _training_bytes(sizes, n_samples):
     return _BYTES_PER_VALUE * (
         _WEIGHT_COPIES * weights + _ACTIVATION_COPIES * activations
     )
-
-
-def _available_memory():
-    """Bytes of memory a new allocation can take, or None when unknown.
-
-    The kernel's estimate of what can be had without swapping, lowered to
-    what a container's memory limit leaves.
-    """
-    available = _meminfo_available()
-    limit = _cgroup_memory_left()
-    if available is None or limit is None:
-        return limit if available is None else available
-    return min(available, limit)
-
-
-def _meminfo_available():
-    try:
-        with open("/proc/meminfo", encoding="ascii") as file:
-            for line in file:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return None
-
-
-def _cgroup_memory_left():
-    folder = Path("/sys/fs/cgroup")
-    try:
-        limit = (folder / "memory.max").read_text().strip()
-        used = (folder / "memory.current").read_text().strip()
-        return max(0, int(limit) - int(used))
-    except (OSError, ValueError):  # no cgroup v2 file, or "max"
-        return None
-
-
-def _size_of(n_bytes):
-    """``n_bytes`` in decimal units, like ``'1.9 TB'``."""
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if n_bytes < 1000 or unit == "TB":
-            break
-        n_bytes /= 1000
-    return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
 
 
 def _say_skipped(say, skipped, shown=3):

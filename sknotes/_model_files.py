@@ -22,6 +22,9 @@ import zipfile
 from numbers import Integral
 from pathlib import Path
 
+from . import _memory
+from ._memory import format_bytes
+
 __all__ = [
     "ModelFileError",
     "dumps",
@@ -216,22 +219,6 @@ _FLOAT_DTYPES = ("float32", "float64")
 _WEIGHT_NAMES = ("coef_", "intercept_", "coefs_", "intercepts_", "n_layers_")
 
 
-def _memory_bytes():
-    """This machine's memory in bytes; 16 GiB where it cannot be read."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return 16 * 2**30
-
-
-def _size(n_bytes):
-    """``n_bytes`` for a reader: '3.2 GB', '160 bytes'."""
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:.1f} {unit}"
-    return f"{n_bytes} bytes"
-
-
 class _Header:
     """An array known only from its ``.npy`` header: shape and dtype."""
 
@@ -282,11 +269,12 @@ def _check_unpacked_size(path, entries):
     # zipfile stops every entry at its declared size, so the declared sizes
     # bound what loading unpacks; skops holds each array twice while loading.
     total = sum(info.file_size for info in entries)
-    memory = _memory_bytes()
+    memory = _memory.physical_memory()
     if 2 * total > memory:
         raise ModelFileError(
-            f"{path} unpacks to {_size(total)}, and loading holds two copies: "
-            f"more than this machine's {_size(memory)} of memory; it was not loaded"
+            f"{path} unpacks to {format_bytes(total)}, and loading holds two "
+            f"copies: more than this machine's {format_bytes(memory)} of memory; "
+            "it was not loaded"
         )
 
 
@@ -315,8 +303,8 @@ def _array_header(path, archive, info):
     n_bytes = math.prod(shape) * dtype.itemsize
     if start + n_bytes != info.file_size:
         raise ModelFileError(
-            f"{where} declares a {shape} {dtype} array ({_size(n_bytes)}) "
-            f"but holds {_size(max(info.file_size - start, 0))} of data"
+            f"{where} declares a {shape} {dtype} array ({format_bytes(n_bytes)}) "
+            f"but holds {format_bytes(max(info.file_size - start, 0))} of data"
         )
     return _Header(shape, dtype)
 
@@ -608,11 +596,12 @@ def _check_flattener(flattener, where):
         return  # each image keeps its own size: nothing to estimate here
     # one decoded image (a byte per value) and its row of the output
     need = height * width * plan.channels * (1 + np.dtype(flattener.dtype).itemsize)
-    memory = _memory_bytes()
+    memory = _memory.physical_memory()
     if need > memory:
         raise ModelFileError(
             f"{where}: predicting one {width} x {height} image needs "
-            f"{_size(need)}, more than this machine's {_size(memory)} of memory"
+            f"{format_bytes(need)}, more than this machine's "
+            f"{format_bytes(memory)} of memory"
         )
 
 

@@ -7,6 +7,7 @@ import pytest
 from _problems import write_class_folders
 from PIL import Image
 
+from sknotes import _memory
 from sknotes.__main__ import main
 
 
@@ -124,17 +125,16 @@ def test_a_huge_hidden_layer_is_refused_before_decoding(tmp_path, no_decoding, c
 
 
 def test_memory_check_uses_what_is_available(tmp_path, monkeypatch, capsys):
-    from sknotes import __main__ as cli
 
     train = write_class_folders(tmp_path / "train", n_per_class=8)
     images = 16 * 8 * 8 * 3 * 4  # bytes of the decoded images
-    monkeypatch.setattr(cli, "_available_memory", lambda: images // 2)
+    monkeypatch.setattr(_memory, "available_memory", lambda: images // 2)
     assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "--size 8 8" in err and "smaller --size" in err
-    monkeypatch.setattr(cli, "_available_memory", lambda: 100 * images)
+    monkeypatch.setattr(_memory, "available_memory", lambda: 100 * images)
     assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
-    monkeypatch.setattr(cli, "_available_memory", lambda: None)  # unknown
+    monkeypatch.setattr(_memory, "available_memory", lambda: None)  # unknown
     assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
 
 

@@ -16,7 +16,7 @@ import pytest
 from _problems import write_class_folders
 
 import sknotes
-from sknotes import _model_files
+from sknotes import _memory, _model_files
 from sknotes.__main__ import main
 from sknotes._model_files import ModelFileError, load_model
 
@@ -210,11 +210,11 @@ def test_an_archive_that_unpacks_beyond_memory_is_refused(
 ):
     with zipfile.ZipFile(saved["logistic"]) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
-    monkeypatch.setattr(_model_files, "_memory_bytes", lambda: 2 * unpacked - 1)
+    monkeypatch.setattr(_memory, "physical_memory", lambda: 2 * unpacked - 1)
     err = predict_error(saved["logistic"], images, capsys)
     assert f"unpacks to {unpacked / 1e3:.1f} kB" in err
     assert "it was not loaded" in err
-    monkeypatch.setattr(_model_files, "_memory_bytes", lambda: 2 * unpacked)
+    monkeypatch.setattr(_memory, "physical_memory", lambda: 2 * unpacked)
     data = saved["logistic"].read_bytes()
     assert _model_files._check_archive(saved["logistic"], data) is None
 
