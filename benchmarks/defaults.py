@@ -61,6 +61,7 @@ from sknotes._discovery import public_estimators
 from sknotes.datasets import make_flower
 
 from ._common import StepProgress, interleaved_times
+from ._headline import goal_row, not_run_row
 from ._report import n_iter_of, section_main
 
 TOLERANCE = 0.01  # one percentage point of test accuracy
@@ -490,6 +491,51 @@ def notes(rows):
         why = r["note"].removeprefix("skipped: ")
         lines.append(f"- **{what}** was not measured: {why}.")
     return "\n".join(lines).rstrip() + "\n"
+
+
+HEADLINE_GOALS = (
+    "Default accuracy within 1 point of scikit-learn's default",
+    "Default total fit time / scikit-learn's default",
+)
+
+
+def headline(rows):
+    """Per sknotes classifier: accuracy cases met and total fit-time ratio."""
+    accuracy_goal, time_goal = HEADLINE_GOALS
+    out = []
+    for family in family_totals(rows):
+        case = f"{family['sknotes']} vs {family['sklearn']}"
+        misses = [miss_text(r) for r in family["misses"]]
+        comment = ""
+        if misses:
+            shown = 4  # the worst few; the section lists them all
+            comment = "misses: " + ", ".join(misses[:shown])
+            if len(misses) > shown:
+                comment += f" and {len(misses) - shown} more (see the section)"
+        met = family["met"] == family["cases"]
+        measured = f"{family['met']}/{family['cases']}"
+        out.append(
+            goal_row(accuracy_goal, case, measured, "all", met, "defaults", comment)
+        )
+        comment = (
+            f"{family['sknotes_total_s']:.3g} s against "
+            f"{family['sklearn_total_s']:.3g} s over {family['timed']} cases"
+        )
+        ratio = family["ratio"]
+        met = bool(ratio <= TIME_GOAL)
+        out.append(goal_row(time_goal, case, ratio, "<= 1.0", met, "defaults", comment))
+    skipped = skipped_rows(rows)
+    gone = [r["dataset"] for r in skipped if r["dataset"] != "(all)"]
+    for row in out:
+        if gone and row["goal"] == accuracy_goal:
+            sep = "; " if row["comment"] else ""
+            row["comment"] += f"{sep}not measured: {', '.join(gone)}"
+    for r in skipped:
+        if r["dataset"] == "(all)":  # a classifier without a counterpart
+            row = not_run_row(accuracy_goal, "defaults", "not run")
+            row["case"], row["comment"] = r["sknotes"], r["note"]
+            out.append(row)
+    return out
 
 
 def main(argv=None):

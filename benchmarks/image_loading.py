@@ -28,6 +28,7 @@ from sklearn.datasets import load_sample_image
 from sknotes.images import ImageFlattener
 
 from ._common import interleaved_times, machine_stamp, markdown_table
+from ._headline import goal_row
 
 SIZE = (64, 64)
 PHOTO_SIZE = (640, 427)  # the sample photos, whole
@@ -127,6 +128,30 @@ def run(quick=False):
             }
         )
     return rows
+
+
+HEADLINE_GOALS = ("Image loading speed-up over the notes' loop",)
+
+
+def headline(rows):
+    """The goal rows of the headline table (see ``benchmarks._headline``)."""
+    out = []
+    for r in rows:
+        method = str(r.get("method", ""))
+        if method.startswith("ImageFlattener") and "draft=False" not in method:
+            speedup = r["speedup"]
+            out.append(
+                goal_row(
+                    HEADLINE_GOALS[0],
+                    method,
+                    speedup,
+                    ">= 3.5",
+                    speedup >= 3.5,
+                    "image_loading",
+                    f"{r.get('images', '?')} images",
+                )
+            )
+    return out
 
 
 def main(argv=None):

@@ -24,6 +24,7 @@ from sknotes._network import DenseNetwork
 from sknotes._threads import fit_threads
 
 from ._common import interleaved_times
+from ._headline import goal_row
 from ._report import section_main
 
 ITERATIONS = 10  # per timed call: a fit sets its threads up once, not per step
@@ -72,6 +73,34 @@ def run(quick=False):
     # the caches, where fixed per-iteration costs weigh most.
     sizes = [20_000] if quick else [100_000, 20_000]
     return [measure(n, 100, dtype) for n in sizes for dtype in (np.float64, np.float32)]
+
+
+HEADLINE_GOALS = ("LR iteration / two mat-vec products",)
+
+
+def headline(rows):
+    """The goal rows of the headline table (see ``benchmarks._headline``)."""
+    out = []
+    for r in rows:
+        case = f"{r['dtype']}, n={r['n_samples']:,}, d={r['n_features']}"
+        comment = (
+            "below 100,000 samples fixed per-call costs weigh more; see scaling"
+            if r["n_samples"] < 100_000
+            else ""
+        )
+        met = r["ratio"] <= 1.10
+        out.append(
+            goal_row(
+                HEADLINE_GOALS[0],
+                case,
+                r["ratio"],
+                "<= 1.10",
+                met,
+                "lr_iteration",
+                comment,
+            )
+        )
+    return out
 
 
 def main(argv=None):

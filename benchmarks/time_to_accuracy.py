@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sknotes import GDLogisticRegression
 
 from ._common import interleaved_times
+from ._headline import goal_row
 from ._report import n_iter_of, quiet_fit, section_main
 from .compare import tabular_datasets
 
@@ -199,6 +200,25 @@ def _default_text():
         "The solver 'default' is GDLogisticRegression() without a solver "
         f"argument, which is solver='{default_solver()}' in this version."
     )
+
+
+HEADLINE_GOALS = ("GD time to LR accuracy / LR fit time",)
+
+
+def headline(rows):
+    """The goal rows of the headline table (see ``benchmarks._headline``)."""
+    return [
+        goal_row(
+            HEADLINE_GOALS[0],
+            f"{r['dataset']}, {r['solver']}",
+            r["ratio"],
+            "<= 1.0",
+            r["goal_met"],
+            "time_to_accuracy",
+            "" if r["goal_met"] else "why: see the section",
+        )
+        for r in rows
+    ]
 
 
 def main(argv=None):
