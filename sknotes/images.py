@@ -19,16 +19,16 @@ from collections.abc import Iterable, Sized
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from numbers import Integral
-from pathlib import Path
 
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
+from . import _folders
 from ._dask import is_dask_collection
+from ._folders import class_folder_files
 
 try:  # scikit-learn 1.9's callbacks, when present
     from sklearn.callback import CallbackSupportMixin
@@ -44,27 +44,8 @@ _CALLBACK_CHUNKS = 20
 __all__ = ["IMAGE_EXTENSIONS", "ImageFlattener", "ImageLoadError", "load_image_folder"]
 
 #: File extensions (lower case) that :func:`load_image_folder` treats as images.
-IMAGE_EXTENSIONS = frozenset(
-    {
-        ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".apng", ".gif", ".bmp",
-        ".dib", ".tif", ".tiff", ".webp", ".pbm", ".pgm", ".ppm", ".pnm",
-        ".avif", ".avifs", ".jp2", ".j2k", ".jpx", ".jpf", ".qoi", ".tga",
-        ".ico", ".psd",
-    }
-)  # fmt: skip
-# Photo formats that only a Pillow plugin reads (pillow-heif): treated as
-# images when one is installed, reported as skipped otherwise.
-_PLUGIN_EXTENSIONS = (".heic", ".heif")
+IMAGE_EXTENSIONS = _folders.IMAGE_EXTENSIONS
 
-# File signatures used to recognise image files that have no extension.
-_SIGNATURES = (
-    b"\xff\xd8\xff",  # JPEG
-    b"\x89PNG\r\n\x1a\n",
-    b"GIF87a",
-    b"GIF89a",
-    b"II*\x00",  # TIFF, little endian
-    b"MM\x00*",  # TIFF, big endian
-)
 
 _CHANNEL_NAMES = {"RGB": ("red", "green", "blue"), "L": ("gray",)}
 _PIL_MODES = {"rgb": "RGB", "grayscale": "L"}
@@ -1000,115 +981,7 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
     ['cat/1.png', 'cat/2.png', 'dog/1.png']
     >>> tmp.cleanup()
     """
-    root = Path(path)
-    if not root.exists():
-        raise FileNotFoundError(f"Image folder {str(root)!r} does not exist.")
-    if not root.is_dir():
-        raise NotADirectoryError(f"{str(root)!r} is not a folder.")
-    wanted = _normalised_extensions(extensions)
-    class_dirs = sorted(
-        entry for entry in root.iterdir() if entry.is_dir() and not _hidden(entry)
-    )
-    if not class_dirs:
-        raise ValueError(
-            f"Image folder {str(root)!r} has no class subfolders; put the "
-            "images of each class in a subfolder named after the class."
-        )
-    filenames, target, skipped = [], [], []
-    for label, class_dir in enumerate(class_dirs):
-        files, others = _image_files(class_dir, wanted, sniff_all=extensions is None)
-        skipped.extend(str(entry) for entry in others)
-        if not files:
-            raise ValueError(
-                f"Class folder {str(class_dir)!r} contains no image files "
-                f"(searched for {', '.join(sorted(wanted))}, and for image "
-                "files without an extension)."
-            )
-        filenames.extend(str(file) for file in files)
-        target.extend([label] * len(files))
-    filenames = np.asarray(filenames, dtype=str)
-    target = np.asarray(target, dtype=np.intp)
+    data = class_folder_files(path, extensions)
     if return_X_y:
-        return filenames, target
-    return Bunch(
-        filenames=filenames,
-        target=target,
-        target_names=np.asarray([d.name for d in class_dirs], dtype=str),
-        skipped=np.asarray(skipped, dtype=str),
-    )
-
-
-def _hidden(entry):
-    return entry.name.startswith(".")
-
-
-def _image_files(folder, extensions, sniff_all, recursive=False):
-    """``(images, skipped)`` in ``folder``, sorted; hidden entries are left out.
-
-    ``skipped`` holds the other files (not folders). With ``recursive``,
-    subfolders are searched too, except hidden ones.
-    """
-    entries = sorted(folder.rglob("*") if recursive else folder.iterdir())
-    images, skipped = [], []
-    for entry in entries:
-        if any(_hidden(Path(part)) for part in entry.relative_to(folder).parts):
-            continue
-        if _is_image(entry, extensions, sniff_all):
-            images.append(entry)
-        elif not entry.is_dir():
-            skipped.append(entry)
-    return images, skipped
-
-
-def _normalised_extensions(extensions):
-    """``extensions`` as a set of lower-case names with their dot."""
-    if extensions is None:
-        return IMAGE_EXTENSIONS | _plugin_extensions()
-    if isinstance(extensions, str | os.PathLike):
-        extensions = [extensions]
-    names = set()
-    for ext in extensions:
-        if not isinstance(ext, str) or not ext.strip(". "):
-            raise ValueError(
-                f"extensions must be names like '.jpg' or 'jpg'; got {ext!r}."
-            )
-        ext = ext.strip().lower()
-        names.add(ext if ext.startswith(".") else "." + ext)
-    return frozenset(names)
-
-
-def _plugin_extensions():
-    """The extensions of :data:`_PLUGIN_EXTENSIONS` that Pillow can open now."""
-    from PIL import Image
-
-    registered = Image.registered_extensions()
-    return frozenset(
-        ext for ext in _PLUGIN_EXTENSIONS if registered.get(ext) in Image.OPEN
-    )
-
-
-def _is_image(file, extensions, sniff_all=False):
-    """An entry named like an image (any kind but a folder), or an image file.
-
-    Broken links, link loops and pipes named like images are kept, so that
-    loading names them with the reason, instead of their vanishing here.
-    Files with another extension are recognised by their content when
-    ``sniff_all``; files without one always are.
-    """
-    if file.suffix and file.suffix.lower() in extensions:
-        return not file.is_dir()
-    if file.suffix and not sniff_all:
-        return False
-    if not file.is_file():  # never open a pipe or device to sniff it
-        return False
-    try:
-        with open(file, "rb") as handle:
-            head = handle.read(16)
-    except OSError:
-        return False
-    return (
-        head.startswith(_SIGNATURES)
-        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-        # "BM" alone is too common a start; BMP's reserved bytes are zero.
-        or (head[:2] == b"BM" and head[6:10] == bytes(4))
-    )
+        return data.filenames, data.target
+    return data
