@@ -4,9 +4,9 @@ One :class:`DecodePlan` per ``transform`` call says how every image becomes
 pixels: open it (only regular files), let the JPEG decoder shrink it
 (draft), make it upright by its EXIF orientation, convert its mode (16-bit
 scaled, transparency composited on white), resize it, and write it into its
-row of the output, divided by 255 as the notes do. Images are decoded in
-chunks on threads, as Pillow releases the GIL while it decodes and resizes.
-A file that cannot be read raises :class:`~sknotes.images.ImageLoadError`.
+row of the output, divided by 255 as the notes do (``normalize``). Images are
+decoded in chunks on threads, as Pillow releases the GIL while it decodes
+and resizes. A file that cannot be read raises :class:`~sknotes.images.ImageLoadError`.
 """
 
 import functools

@@ -35,7 +35,6 @@ from ._decoding import (
     transform_in_parts,
     validated_size,
 )
-from ._folders import class_folder_files
 from ._image_errors import ImageLoadError
 
 try:  # scikit-learn 1.9's callbacks, when present
@@ -482,7 +481,7 @@ def load_image_folder(path, *, extensions=None, return_X_y=False):
     ['cat/1.png', 'cat/2.png', 'dog/1.png']
     >>> tmp.cleanup()
     """
-    data = class_folder_files(path, extensions)
+    data = _folders.class_folder_files(path, extensions)
     if return_X_y:
         return data.filenames, data.target
     return data
