@@ -652,6 +652,14 @@ def test_load_error_survives_pickling():
     assert isinstance(copy, ValueError)
 
 
+def test_load_error_is_named_from_the_public_module():
+    # Tracebacks print "sknotes.images.ImageLoadError", and pickles (a
+    # process pool sending the error back) name the module users import.
+    assert ImageLoadError.__module__ == "sknotes.images"
+    assert b"sknotes.images" in pickle.dumps(ImageLoadError("a.jpg", "gone"))
+    assert b"_image_errors" not in pickle.dumps(ImageLoadError("a.jpg", "gone"))
+
+
 # -- scikit-learn API ---------------------------------------------------------------
 
 
