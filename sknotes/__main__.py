@@ -39,7 +39,6 @@ import numpy as np
 
 from . import _memory
 from ._memory import format_bytes
-from ._model_files import nonempty_file_name
 
 __all__ = ["main"]
 
@@ -392,6 +391,26 @@ def _non_negative_int(text):
             f"must be an integer of at least 0, got {text!r}"
         )
     return value
+
+
+def nonempty_file_name(text):
+    """``text`` as the name of a file to write; refused when blank.
+
+    The type of the command line's output options: an empty name would
+    otherwise read as "no file", and the output would be silently dropped.
+
+    Examples
+    --------
+    >>> nonempty_file_name("model.skops")
+    'model.skops'
+    >>> nonempty_file_name("")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: the file name is empty; give a file to write
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the file name is empty; give a file to write")
+    return text
 
 
 def _finite_float(text, requirement):
@@ -915,7 +934,7 @@ def _print_test_report(estimator, X_test, y_test):
 
 def _check_writable(path, option):
     """Fail before any image is read when ``path`` cannot take the output."""
-    from ._model_files import output_target
+    from ._atomic_files import output_target
 
     try:
         target = output_target(path)
@@ -948,7 +967,7 @@ def _write_atomically(path, write):
     A failed save leaves the previous file as it was; a replaced file keeps
     its permissions, and a symbolic link is written through.
     """
-    from ._model_files import write_atomically
+    from ._atomic_files import write_atomically
 
     write_atomically(path, write)
 
