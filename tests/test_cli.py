@@ -15,12 +15,9 @@ from PIL import Image
 
 import sknotes
 from sknotes import images
-from sknotes.__main__ import (
-    _explain_stop,
-    _learning_rate,
-    _non_negative_float,
-    main,
-)
+from sknotes.__main__ import main
+from sknotes._cli.options import learning_rate, non_negative_float
+from sknotes._cli.output import explain_stop
 from sknotes._model_files import load_model as load_model_file
 from sknotes.linear_model import GDLogisticRegression
 
@@ -184,16 +181,16 @@ def test_fit_with_one_class_stops_before_decoding(tmp_path, capsys, monkeypatch)
 
 
 def test_demo_quick(monkeypatch, capsys):
-    import sknotes.__main__ as cli
+    from sknotes._cli import demo
 
     fitted = {}
-    time_fit = cli._time_fit
+    time_fit = demo._time_fit
 
     def recording_time_fit(name, model, X, y):
         fitted[name] = model
         return time_fit(name, model, X, y)
 
-    monkeypatch.setattr(cli, "_time_fit", recording_time_fit)
+    monkeypatch.setattr(demo, "_time_fit", recording_time_fit)
     assert main(["demo", "--quick", "--n-jobs", "2"]) == 0
     # The demo trusts the estimator's defaults; only max_iter is shortened.
     model = fitted["sknotes GDLogisticRegression"]
@@ -377,14 +374,19 @@ def test_plot_without_matplotlib_fails_before_training(
     assert "Loading" not in err and not model.exists()
 
 
-def test_docstring_examples_run():
-    # pytest's --doctest-modules skips files named __main__.py.
-    import doctest
+def test_the_sknotes_script_runs_the_same_main_as_python_dash_m():
+    import importlib
 
     import sknotes.__main__
 
-    results = doctest.testmod(sknotes.__main__)
-    assert results.attempted > 0 and results.failed == 0
+    root = Path(sknotes.__file__).resolve().parents[1]
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    script = re.search(
+        r'^\[project\.scripts\]\nsknotes = "([\w.]+):(\w+)"$', text, re.M
+    )
+    assert script, "pyproject.toml has no sknotes script"
+    module, name = script.groups()
+    assert getattr(importlib.import_module(module), name) is sknotes.__main__.main
 
 
 # -- --tol, and why the fit stopped ------------------------------------------
@@ -432,15 +434,15 @@ def test_default_fit_says_why_it_stopped(folders, capsys):
 def test_rising_cost_fails_the_command_and_saves_nothing(
     folders, tmp_path, monkeypatch, capsys
 ):
-    import sknotes.__main__ as cli
+    from sknotes._cli import fit as fit_command
 
-    fit = cli._fit_reporting_progress
+    fit = fit_command._fit_reporting_progress
 
     def fit_then_rise(estimator, *args):
         fit(estimator, *args)
         estimator.stop_reason_ = "rising"
 
-    monkeypatch.setattr(cli, "_fit_reporting_progress", fit_then_rise)
+    monkeypatch.setattr(fit_command, "_fit_reporting_progress", fit_then_rise)
     train, _ = folders
     model = tmp_path / "model.skops"
     status = main(
@@ -456,7 +458,7 @@ def test_rising_cost_fails_the_command_and_saves_nothing(
 
 def test_each_stop_reason_has_its_own_explanation():
     estimator = GDLogisticRegression(tol=1e-3)
-    phrases = {reason: _explain_stop(reason, estimator) for reason in STOP_REASONS}
+    phrases = {reason: explain_stop(reason, estimator) for reason in STOP_REASONS}
     assert len(set(phrases.values())) == len(STOP_REASONS)
     assert "reported by the estimator" not in phrases.values()
     assert "1e-3" in phrases["converged"] or "0.001" in phrases["converged"]
@@ -464,9 +466,9 @@ def test_each_stop_reason_has_its_own_explanation():
     assert "Ctrl-C" in phrases["interrupted"]
     assert "floating-point" in phrases["stalled"]
     assert "settled" in phrases["max_iter"]
-    assert "--tol 0" in _explain_stop("max_iter", GDLogisticRegression(tol=0))
+    assert "--tol 0" in explain_stop("max_iter", GDLogisticRegression(tol=0))
     # A reason added later still prints, without a phrase of its own.
-    assert _explain_stop("something-new", estimator)
+    assert explain_stop("something-new", estimator)
 
 
 def test_tol_appears_in_the_help(capsys):
@@ -544,11 +546,11 @@ def test_bad_number_is_a_usage_error(option, value, no_loading, capsys):
 
 
 def test_number_parsing():
-    assert _learning_rate("auto") == "auto"
-    assert _learning_rate("0.5") == 0.5
-    assert _learning_rate("1e-3") == 0.001
-    assert _non_negative_float("0") == 0.0
-    assert _non_negative_float("1e-6") == 1e-6
+    assert learning_rate("auto") == "auto"
+    assert learning_rate("0.5") == 0.5
+    assert learning_rate("1e-3") == 0.001
+    assert non_negative_float("0") == 0.0
+    assert non_negative_float("1e-6") == 1e-6
 
 
 def test_chance_accuracy_is_reported(tmp_path, capsys):
@@ -572,16 +574,16 @@ def test_chance_accuracy_is_reported(tmp_path, capsys):
 
 
 def test_chance_is_a_binomial_test_against_the_most_frequent_classes():
-    from sknotes.__main__ import _chance_failure
+    from sknotes._cli.verdicts import chance_failure
 
     # 90 test images of three classes: 33 right is what guessing gets
     test = np.repeat(["daisy", "roses", "sunflowers"], 30)
-    assert "33 of 90" in _chance_failure(33 / 90, test)
-    assert "probability 0.29" in _chance_failure(33 / 90, test)
-    assert _chance_failure(37 / 90, test) is not None
-    assert _chance_failure(38 / 90, test) is None
+    assert "33 of 90" in chance_failure(33 / 90, test)
+    assert "probability 0.29" in chance_failure(33 / 90, test)
+    assert chance_failure(37 / 90, test) is not None
+    assert chance_failure(38 / 90, test) is None
     # the most frequent test class sets chance
-    assert _chance_failure(0.8, np.r_[["daisy"] * 8, ["roses"] * 2])
+    assert chance_failure(0.8, np.r_[["daisy"] * 8, ["roses"] * 2])
 
 
 def test_no_chance_warning_when_the_model_learns(folders, capsys):
@@ -738,7 +740,7 @@ def test_progress_bars_on_a_terminal(tmp_path):
     pytest.importorskip("rich", reason="the progress bars need rich")
     import io
 
-    from sknotes._progress import Progress, plain_progress
+    from sknotes._cli.progress import Progress, plain_progress
 
     assert plain_progress(io.StringIO())  # not a terminal: plain lines
     out = io.StringIO()

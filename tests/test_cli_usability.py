@@ -193,15 +193,15 @@ def test_predict_quotes_names_that_would_forge_lines(
 
 
 def test_quote():
-    from sknotes.__main__ import _quote
+    from sknotes._cli.output import quote
 
-    assert _quote("photos/cat 1.jpg") == "photos/cat 1.jpg"
-    assert _quote("été.jpg") == "été.jpg"
-    assert _quote("a\tb") == "'a\\tb'"
-    assert _quote("a\nb") == "'a\\nb'"
-    assert _quote("\udcff.jpg") == "'\\udcff.jpg'"  # a byte that is not UTF-8
-    assert _quote("'a'") == "\"'a'\""
-    assert _quote(np.str_("a")) == "a"
+    assert quote("photos/cat 1.jpg") == "photos/cat 1.jpg"
+    assert quote("été.jpg") == "été.jpg"
+    assert quote("a\tb") == "'a\\tb'"
+    assert quote("a\nb") == "'a\\nb'"
+    assert quote("\udcff.jpg") == "'\\udcff.jpg'"  # a byte that is not UTF-8
+    assert quote("'a'") == "\"'a'\""
+    assert quote(np.str_("a")) == "a"
 
 
 def test_one_class_is_named_plainly(tmp_path, capsys):
@@ -231,24 +231,24 @@ def test_skipped_files_grammar(tmp_path, capsys, n, expected):
 def test_chance_is_the_test_folders_most_frequent_class():
     from scipy.stats import binom
 
-    from sknotes.__main__ import _chance_failure
+    from sknotes._cli.verdicts import chance_failure
 
     # 217 of 400 test images are 'a': always answering 'a' scores 0.5425,
     # so 212 right (0.53) is below chance whatever the training folder holds
     y_test = np.r_[["a"] * 217, ["b"] * 183]
-    message = _chance_failure(212 / 400, y_test)
+    message = chance_failure(212 / 400, y_test)
     assert "scores 0.5425" in message and "212 of 400" in message
     # above chance takes a number right that guessing reaches with p < 0.05
     needed = next(k for k in range(218, 401) if binom.sf(k - 1, 400, 0.5425) < 0.05)
-    assert _chance_failure(needed / 400, y_test) is None
-    assert _chance_failure((needed - 1) / 400, y_test) is not None
+    assert chance_failure(needed / 400, y_test) is None
+    assert chance_failure((needed - 1) / 400, y_test) is not None
 
 
 def test_a_test_folder_of_one_class_cannot_show_chance():
-    from sknotes.__main__ import _chance_failure
+    from sknotes._cli.verdicts import chance_failure
 
-    assert _chance_failure(1.0, np.repeat("a", 6)) is None
-    assert _chance_failure(0.5, np.repeat("a", 6)) is None
+    assert chance_failure(1.0, np.repeat("a", 6)) is None
+    assert chance_failure(0.5, np.repeat("a", 6)) is None
 
 
 def test_fit_with_a_test_folder_of_one_class(tmp_path, capsys):
@@ -315,7 +315,7 @@ def iteration_lines(text):
 def test_plain_progress_prints_about_ten_lines(n_iter, expected):
     import io
 
-    from sknotes._progress import Progress
+    from sknotes._cli.progress import Progress
 
     out = io.StringIO()
     with Progress(out, plain=True).training(max_iter=1000) as sink:
@@ -419,25 +419,25 @@ class Curves:
 
 
 def test_overfitting_is_named_with_what_to_try():
-    from sknotes.__main__ import _overfitting
+    from sknotes._cli.verdicts import overfitting
 
     training = list(np.linspace(1.0, 0.1, 50))
     rising = [1.0 - 0.02 * i for i in range(20)] + [0.62 + 0.01 * i for i in range(30)]
-    message = _overfitting(Curves(training, rising))
+    message = overfitting(Curves(training, rising))
     assert "lowest at iteration 20 (0.6200)" in message
     assert f"rose to {rising[-1]:.4f} by iteration 50" in message
     assert "--alpha" in message and "--early-stopping" in message
     # a test cost that keeps falling, or rises with the training cost, is fine
-    assert _overfitting(Curves(training, list(np.linspace(1.0, 0.5, 50)))) is None
-    assert _overfitting(Curves(rising, rising)) is None
+    assert overfitting(Curves(training, list(np.linspace(1.0, 0.5, 50)))) is None
+    assert overfitting(Curves(rising, rising)) is None
     # a rise within 5 % of the lowest cost is noise
-    assert _overfitting(Curves(training, [1.0, 0.5, 0.52])) is None
-    assert _overfitting(Curves(training, None)) is None
+    assert overfitting(Curves(training, [1.0, 0.5, 0.52])) is None
+    assert overfitting(Curves(training, None)) is None
 
 
 def test_the_plot_calls_the_test_curve_test(tmp_path):
     pytest.importorskip("matplotlib")
-    from sknotes.__main__ import _loss_figure
+    from sknotes._cli.output import _loss_figure
     from sknotes.linear_model import GDLogisticRegression
 
     X = np.r_[np.zeros((5, 2)), np.ones((5, 2))]
@@ -456,7 +456,7 @@ def test_the_plot_calls_the_test_curve_test(tmp_path):
 def test_loading_keeps_rows_in_order_around_unreadable_files(tmp_path, plain):
     import io
 
-    from sknotes._progress import Progress
+    from sknotes._cli.progress import Progress
     from sknotes.images import ImageFlattener
 
     if not plain:

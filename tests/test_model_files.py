@@ -16,7 +16,7 @@ import pytest
 from _problems import write_class_folders
 
 import sknotes
-from sknotes import _memory, _model_files
+from sknotes import _memory, _model_archive
 from sknotes.__main__ import main
 from sknotes._model_files import ModelFileError, load_model
 
@@ -216,7 +216,7 @@ def test_an_archive_that_unpacks_beyond_memory_is_refused(
     assert "it was not loaded" in err
     monkeypatch.setattr(_memory, "physical_memory", lambda: 2 * unpacked)
     data = saved["logistic"].read_bytes()
-    assert _model_files._check_archive(saved["logistic"], data) is None
+    assert _model_archive.check_archive(saved["logistic"], data) is None
 
 
 def test_an_array_of_python_objects_is_refused(

@@ -132,7 +132,7 @@ def _readable_rows(flattener, paths, spans, failures):
     on after it. So readable images are decoded about twice at most, and
     once, all together, when every file is readable.
     """
-    from .images import ImageLoadError
+    from ..images import ImageLoadError
 
     rows = []
     spans = list(reversed(spans))
