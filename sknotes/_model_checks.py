@@ -262,8 +262,12 @@ def _check_flattener(flattener, where):
     """``image_shape_`` agrees with the parameters; one image fits in memory."""
     import numpy as np
 
+    from ._decoding import decode_plan
+
     try:
-        plan = flattener._plan()
+        plan = decode_plan(
+            flattener.size, flattener.color, flattener.resample, flattener.draft
+        )
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ModelFileError(f"{where}: {exc}") from None
     if hasattr(flattener, "image_shape_") or hasattr(flattener, "n_features_out_"):

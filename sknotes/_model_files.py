@@ -18,29 +18,13 @@ skops is an optional dependency (the ``[skops]`` extra).
 import zipfile
 from pathlib import Path
 
+from ._file_kinds import HEAD_SIZE, file_kind
 from ._model_archive import check_archive
 from ._model_checks import ModelFileError, check_loaded, trusted_types
 
 __all__ = ["ModelFileError", "dumps", "load_model", "trusted_types"]
 
 _INSTALL = 'install it with: pip install "sknotes[skops]"'
-# First bytes of the image formats a user might pass as MODEL by mistake.
-_IMAGE_SIGNATURES = {
-    b"\xff\xd8\xff": "a JPEG image",
-    b"\x89PNG": "a PNG image",
-    b"GIF8": "a GIF image",
-    b"II*\x00": "a TIFF image",
-    b"MM\x00*": "a TIFF image",
-    b"BM": "a BMP image",
-}
-
-
-def _image_kind(data):
-    """``'a JPEG image'`` and so on for an image's first bytes, else None."""
-    for signature, kind in _IMAGE_SIGNATURES.items():
-        if data.startswith(signature):
-            return kind
-    return None
 
 
 def dumps(model):
@@ -130,13 +114,13 @@ def _load_file(path, allow_pickle):
         raise ModelFileError(f"{path} is empty: not a model file")
     if zipfile.is_zipfile(path):
         return _load_skops(path, data)
-    kind = _image_kind(data)
-    if kind is not None:
+    kind = file_kind(data[:HEAD_SIZE])
+    if kind is not None and kind.family == "image":
         raise ModelFileError(
-            f"{path} is {kind}, not a model file; the model comes first: "
+            f"{path} is {kind.name}, not a model file; the model comes first: "
             "sknotes predict MODEL IMAGE..."
         )
-    if not _looks_like_pickle(data):
+    if kind is None or kind.family not in ("pickle", "compressed"):
         raise ModelFileError(
             f"{path} is not a model file (neither skops nor pickle); make one "
             "with 'sknotes fit ... --out MODEL'"
@@ -178,11 +162,3 @@ def _load_skops(path, data):
         return sio.loads(data, trusted=sorted(set(untrusted)))
     except Exception as exc:
         raise ModelFileError(f"cannot load the skops file {path}: {exc}") from exc
-
-
-def _looks_like_pickle(data):
-    # pickle protocol 2+ starts with PROTO (0x80); joblib may compress it
-    # (zlib 0x78, gzip 0x1f8b, bz2 "BZh", xz 0xfd377a, lzma 0x5d00)
-    return data[:1] in (b"\x80", b"x") or data.startswith(
-        (b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x5d\x00")
-    )

@@ -322,13 +322,6 @@ class ImageFlattener(CallbackSupportMixin, TransformerMixin, BaseEstimator):
         context.call_on_fit_task_end(estimator=self, X=X)
         return out
 
-    def _transform_by_parts(self, sources, n_parts, before=None, after=None):
-        """``transform(sources)`` in about ``n_parts`` parts, with hooks.
-
-        See :func:`sknotes._decoding.transform_in_parts`.
-        """
-        return transform_in_parts(self.transform, sources, n_parts, before, after)
-
     def _transform_dask(self, X, plan):
         """A dask array of paths -> a dask array of rows, decoded on the workers."""
         if hasattr(X, "to_dask_array"):  # a dask Series or one-column DataFrame

@@ -85,15 +85,15 @@ def _expand_folders(paths):
     :func:`~sknotes.images.load_image_folder` counts as images; other files
     in them are skipped, as in ``fit``.
     """
-    from ..images import _image_files, _normalised_extensions
+    from .._folders import image_files, normalised_extensions
 
-    wanted = _normalised_extensions(None)
+    wanted = normalised_extensions(None)
     expanded = []
     for path in paths:
         if not Path(path).is_dir():
             expanded.append(path)
             continue
-        images, _ = _image_files(Path(path), wanted, sniff_all=True, recursive=True)
+        images, _ = image_files(Path(path), wanted, sniff_all=True, recursive=True)
         found = [str(file) for file in images]
         if not found:
             raise CommandError(f"the folder {path} holds no image files")

@@ -87,6 +87,8 @@ class Progress:
         list for each such file, and the result has rows for the others
         only, in order.
         """
+        from .._decoding import transform_in_parts
+
         if fit:
             flattener.fit(paths[:1])
         if failures is None:
@@ -94,7 +96,8 @@ class Progress:
                 return flattener.transform(paths)
             with self._bar() as bar:
                 task = bar.add_task(description, total=len(paths))
-                return flattener._transform_by_parts(
+                return transform_in_parts(
+                    flattener.transform,
                     paths,
                     _LOADING_STEPS,
                     after=lambda n_done: bar.update(task, completed=n_done),
