@@ -140,7 +140,9 @@ class BaseGradientDescentClassifier(
         warm = self._warm_start_checked(data.classes, X)
         l2 = self.alpha / data.total_weight
         network, scaling, warm = self._starting_network(X, s, data.classes, l2, warm)
-        on_iteration_end = callbacks.iteration_end(network, data.classes, inputs)
+        on_iteration_end = callbacks.iteration_end(
+            self._attributes_at(network, data.classes, inputs)
+        )
         result = self._descend(network, scaling, data, l2, on_iteration_end)
         fitted, stale = self._fitted_state(network, result, data, inputs, warm)
         self._publish(fitted, stale)
@@ -229,6 +231,24 @@ class BaseGradientDescentClassifier(
                 on_iteration_end=on_iteration_end,
                 at_chance=chance_check(network, X, targets, s),
             )
+
+    def _attributes_at(self, network, classes, inputs):
+        """``attributes_at(n_done, params)``: an iteration's model, for callbacks.
+
+        The fitted attributes of the model after ``n_done`` iterations, from
+        a copy of the parameter vector ``params``.
+        """
+
+        def attributes_at(n_done, params):
+            coefs, intercepts = network.unpack(params.copy())
+            return {
+                **{k: copy.copy(v) for k, v in inputs.items() if v is not None},
+                "classes_": classes.copy(),
+                "n_iter_": n_done,
+                **self._weight_attributes(coefs, intercepts),
+            }
+
+        return attributes_at
 
     def _fitted_state(self, network, result, data, inputs, warm):
         """``(fitted, stale)``: the attributes to set and those to remove.

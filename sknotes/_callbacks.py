@@ -34,7 +34,7 @@ def fit_callbacks(estimator, X, y, sample_weight):
 class NoCallbacks:
     """What a fit without callbacks calls: nothing, at no cost."""
 
-    def iteration_end(self, network, classes, inputs):
+    def iteration_end(self, attributes_at):
         return None
 
     def fit_end(self, fitted):
@@ -60,19 +60,16 @@ class FitCallbacks:
             estimator=estimator, X=X, y=y, metadata=self.metadata
         )
 
-    def iteration_end(self, network, classes, inputs):
+    def iteration_end(self, attributes_at):
+        """The loop's ``on_iteration_end``: one task per iteration.
+
+        ``attributes_at(n_done, params)`` returns the fitted attributes of
+        the model after ``n_done`` iterations, at the parameter vector
+        ``params``; it runs only when a callback asks for the model.
+        """
         estimator = self.estimator
 
         def hook(n_done, params):
-            def attributes():
-                coefs, intercepts = network.unpack(params.copy())
-                return {
-                    **{k: copy.copy(v) for k, v in inputs.items() if v is not None},
-                    "classes_": classes.copy(),
-                    "n_iter_": n_done,
-                    **estimator._weight_attributes(coefs, intercepts),
-                }
-
             task = self.context.subcontext(task_name="iteration")
             task.call_on_fit_task_begin(estimator=estimator)
             return task.call_on_fit_task_end(
@@ -80,7 +77,7 @@ class FitCallbacks:
                 X=self.X,
                 y=self.y,
                 metadata=self.metadata,
-                reconstruction_attributes=attributes,
+                reconstruction_attributes=lambda: attributes_at(n_done, params),
             )
 
         return hook

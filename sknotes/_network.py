@@ -48,11 +48,7 @@ import scipy.sparse as sp
 
 from ._blocks import BlockSum, row_blocks
 from ._threads import fit_threads
-from .activations import (
-    ACTIVATIONS,
-    DERIVATIVES,
-    _sigmoid_inplace,
-)
+from .activations import ACTIVATIONS, DERIVATIVES
 
 INITIALIZATIONS = ("zeros", "course", "lecun", "glorot", "he")
 
@@ -426,7 +422,7 @@ def _output_loss_and_delta(Z, y, s, dZ, ws, n):
         t -= 1
         u = dZ[:, 0]
         np.multiply(t, Z[:, 0], out=u)
-        sig = _sigmoid_inplace(u)
+        sig = ACTIVATIONS["sigmoid"](u)  # in place: u becomes sigma(u)
         np.log(sig, out=losses)
         block_loss = -float(np.dot(s, losses))
         if not np.isfinite(block_loss):
