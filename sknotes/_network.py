@@ -299,7 +299,7 @@ class DenseNetwork:
         # matter (the sigmoid underflow fallback); they must not warn.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if hasattr(X, "network_loss_grad"):
-                # rows held elsewhere (sknotes._dask): the same blocks, run there
+                # rows held elsewhere (sknotes._dask_rows): the same blocks, run there
                 loss = X.network_loss_grad(self, grad)
             else:
                 m = X.shape[0]
