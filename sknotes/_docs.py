@@ -143,34 +143,65 @@ feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Column names, when ``X`` is a DataFrame with string column names.""",
 }
 
-# A docstring line that holds only ``%(name)s``: the place of entry ``name``.
+# Runs of entries that every classifier documents in this order: one
+# placeholder stands for the run.
+_GROUPS = {
+    "step_and_stopping": ["learning_rate", "max_iter", "tol", "n_iter_no_change"],
+    "training_options": [
+        "solver",
+        "class_weight",
+        "early_stopping",
+        "validation_fraction",
+        "warm_start",
+        "verbose",
+        "random_state",
+    ],
+    "fitted_attributes": [
+        "classes_",
+        "n_iter_",
+        "loss_curve_",
+        "validation_loss_curve_",
+        "best_loss_",
+        "learning_rate_",
+        "stop_reason_",
+        "n_features_in_",
+        "feature_names_in_",
+    ],
+}
+
+# A docstring line that holds only ``%(name)s``: the place of entry ``name``
+# (or of the entries of group ``name``).
 _PLACE = re.compile(r"^(?P<indent>[ \t]*)%\((?P<name>\w+)\)s[ \t]*$", re.MULTILINE)
 
 
 def fill_shared_entries(cls):
     """Class decorator: put the shared entries into ``cls.__doc__``.
 
-    Each line that holds only ``%(name)s`` becomes the entry ``name``,
-    indented like the line, with ``{default}`` replaced by the default of
-    the parameter in ``cls.__init__``. A name without an entry is an error
-    at import, so that no placeholder reaches the documentation.
+    Each line that holds only ``%(name)s`` becomes the entry ``name`` (or
+    the entries of the group ``name``), indented like the line, with
+    ``{default}`` replaced by the default of the parameter in
+    ``cls.__init__``. A name without an entry is an error at import, so
+    that no placeholder reaches the documentation.
     """
     defaults = {
         name: parameter.default
         for name, parameter in inspect.signature(cls.__init__).parameters.items()
     }
 
-    def entry(match):
-        name = match["name"]
+    def entry(name):
         if name not in _ENTRIES:
             raise KeyError(
                 f"{cls.__name__}'s docstring asks for %({name})s, which "
                 "sknotes._docs does not define."
             )
-        text = _ENTRIES[name].replace("{default}", repr(defaults.get(name)))
+        return _ENTRIES[name].replace("{default}", repr(defaults.get(name)))
+
+    def entries(match):
+        names = _GROUPS.get(match["name"], [match["name"]])
+        text = "\n".join(entry(name) for name in names)
         return "\n".join(
             match["indent"] + line if line else line for line in text.split("\n")
         )
 
-    cls.__doc__ = _PLACE.sub(entry, cls.__doc__)
+    cls.__doc__ = _PLACE.sub(entries, cls.__doc__)
     return cls

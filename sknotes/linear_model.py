@@ -28,20 +28,11 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
 
     Parameters
     ----------
-    %(learning_rate)s
-    %(max_iter)s
-    %(tol)s
-    %(n_iter_no_change)s
+    %(step_and_stopping)s
     %(alpha)s
     fit_intercept : bool, default=True
         Whether to learn :math:`b`; if False it stays at zero.
-    %(solver)s
-    %(class_weight)s
-    %(early_stopping)s
-    %(validation_fraction)s
-    %(warm_start)s
-    %(verbose)s
-    %(random_state)s
+    %(training_options)s
 
     Attributes
     ----------
@@ -49,15 +40,7 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         The weights :math:`w^T` (the notes' :math:`W^{[1]}`).
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The bias :math:`b`.
-    %(classes_)s
-    %(n_iter_)s
-    %(loss_curve_)s
-    %(validation_loss_curve_)s
-    %(best_loss_)s
-    %(learning_rate_)s
-    %(stop_reason_)s
-    %(n_features_in_)s
-    %(feature_names_in_)s
+    %(fitted_attributes)s
 
     See Also
     --------

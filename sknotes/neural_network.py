@@ -79,10 +79,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         moons; both were within 1 point of ``MLPClassifier()`` (ReLU too)
         everywhere.
     %(negative_slope)s
-    %(learning_rate)s
-    %(max_iter)s
-    %(tol)s
-    %(n_iter_no_change)s
+    %(step_and_stopping)s
     %(alpha)s
     init : {'auto', 'he', 'glorot', 'lecun', 'course'}, default='auto'
         Weight initialisation; biases start at zero. Each scheme draws
@@ -106,13 +103,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         With ``learning_rate='auto'`` the first layer's column for a feature
         of root mean square above 1 is then divided by it, so that no unit
         starts saturated on raw data.
-    %(solver)s
-    %(class_weight)s
-    %(early_stopping)s
-    %(validation_fraction)s
-    %(warm_start)s
-    %(verbose)s
-    %(random_state)s
+    %(training_options)s
 
     Attributes
     ----------
@@ -123,18 +114,10 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         layer has 1 unit for two classes and ``n_classes`` otherwise.
     intercepts_ : list of ndarray
         ``intercepts_[l - 1]`` is :math:`b^{[l]}` with shape ``(n_l,)``.
-    %(classes_)s
     n_layers_ : int
         Number of layers counting the input and the output, as in
         ``MLPClassifier`` (the notes' :math:`L` is ``n_layers_ - 1``).
-    %(n_iter_)s
-    %(loss_curve_)s
-    %(validation_loss_curve_)s
-    %(best_loss_)s
-    %(learning_rate_)s
-    %(stop_reason_)s
-    %(n_features_in_)s
-    %(feature_names_in_)s
+    %(fitted_attributes)s
 
     See Also
     --------
@@ -314,10 +297,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         by 2.1 and 2.5 points on ``make_classification`` and the badly
         scaled set and was within 1 point elsewhere (means of three seeds).
     %(negative_slope)s
-    %(learning_rate)s
-    %(max_iter)s
-    %(tol)s
-    %(n_iter_no_change)s
+    %(step_and_stopping)s
     %(alpha)s
     init : {'glorot', 'he', 'lecun', 'course', 'auto'}, default='glorot'
         Weight initialisation; biases start at zero. ``'course'`` draws
@@ -332,13 +312,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         With ``learning_rate='auto'`` the first layer's column for a feature
         of root mean square above 1 is divided by it, so that no unit starts
         saturated on raw data (features near 1,000 and more).
-    %(solver)s
-    %(class_weight)s
-    %(early_stopping)s
-    %(validation_fraction)s
-    %(warm_start)s
-    %(verbose)s
-    %(random_state)s
+    %(training_options)s
 
     Attributes
     ----------
@@ -353,15 +327,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         ``(n_outputs,)``.
     n_layers_ : int
         3: input, hidden and output layer, as ``MLPClassifier`` counts them.
-    %(classes_)s
-    %(n_iter_)s
-    %(loss_curve_)s
-    %(validation_loss_curve_)s
-    %(best_loss_)s
-    %(learning_rate_)s
-    %(stop_reason_)s
-    %(n_features_in_)s
-    %(feature_names_in_)s
+    %(fitted_attributes)s
 
     See Also
     --------

@@ -30,23 +30,20 @@ def _section(cls, title):
     return {key: "\n".join(value).strip() for key, value in entries.items()}
 
 
+def _parameters(cls):
+    return list(inspect.signature(cls.__init__).parameters)[1:]  # without self
+
+
 SHARED = {
-    "Parameters": {
-        "learning_rate",
-        "max_iter",
-        "tol",
-        "n_iter_no_change",
-        "alpha",
-        "solver",
-        "class_weight",
-        "early_stopping",
-        "validation_fraction",
-        "warm_start",
-        "verbose",
-        "random_state",
-    },
+    # the parameters of all three: the 12 of the training loop and the split
+    "Parameters": set.intersection(*(set(_parameters(c)) for c in CLASSIFIERS)),
     "Attributes": {"loss_curve_", "learning_rate_", "stop_reason_", "n_iter_"},
 }
+
+
+def test_the_classifiers_share_twelve_parameters():
+    assert len(SHARED["Parameters"]) == 12
+    assert {"learning_rate", "alpha", "random_state"} <= SHARED["Parameters"]
 
 
 @pytest.mark.parametrize("title", sorted(SHARED))
@@ -72,7 +69,7 @@ def test_shared_entries_read_the_same_in_every_classifier(title):
 def test_every_parameter_is_documented_with_its_default(cls):
     documented = _section(cls, "Parameters")
     signature = inspect.signature(cls.__init__).parameters
-    assert list(documented) == [name for name in signature if name != "self"]
+    assert list(documented) == _parameters(cls)
     for name, text in documented.items():
         written = re.search(r"default=(.+)$", text.split("\n")[0])[1]
         assert ast.literal_eval(written) == signature[name].default, name
@@ -83,33 +80,34 @@ def test_no_placeholder_is_left():
         assert "%(" not in cls.__doc__
 
 
-def test_an_unknown_entry_is_an_error_at_class_creation():
-    with pytest.raises(KeyError, match=r"asks for %\(no_such_parameter\)s"):
+def _documented(placeholder):
+    """A class whose docstring asks for ``%(placeholder)s``."""
 
-        @fill_shared_entries
-        class Documented:
-            """A class.
-
-            Parameters
-            ----------
-            %(no_such_parameter)s
-            """
-
-            def __init__(self, no_such_parameter=1):
-                pass
-
-
-def test_an_entry_takes_the_default_of_its_class():
-    @fill_shared_entries
     class Documented:
-        """A class.
+        __doc__ = f"""A class.
 
         Parameters
         ----------
-        %(n_iter_no_change)s
+        %({placeholder})s
         """
 
         def __init__(self, n_iter_no_change=7):
             pass
 
-    assert "n_iter_no_change : int, default=7\n" in Documented.__doc__
+    return fill_shared_entries(Documented)
+
+
+def test_an_unknown_entry_is_an_error_at_class_creation():
+    with pytest.raises(KeyError, match=r"asks for %\(no_such_parameter\)s"):
+        _documented("no_such_parameter")
+
+
+def test_an_entry_takes_the_default_of_its_class():
+    doc = _documented("n_iter_no_change").__doc__
+    assert "        n_iter_no_change : int, default=7\n            See ``tol``." in doc
+
+
+def test_a_group_stands_for_its_entries_in_order():
+    doc = _documented("step_and_stopping").__doc__
+    names = re.findall(r"^        (\w+) : ", doc, flags=re.MULTILINE)
+    assert names == ["learning_rate", "max_iter", "tol", "n_iter_no_change"]
