@@ -1,53 +1,38 @@
-"""What the two classifiers share: input checks, targets, weights, fitting, prediction.
+"""The classifiers' common front-end: fit, publish the fitted state, predict.
 
-The estimators differ only in the network they ask for (no hidden layer or
-one) and in how they name the fitted weights; everything that translates
-between scikit-learn's conventions and the network core lives here once.
+The estimators differ only in the network they ask for (its hidden layers,
+activation, initialisation) and in how they name the fitted weights;
+everything that translates between scikit-learn's conventions and the
+network core lives here once. A fit reads as its steps: prepare the
+training data (``sknotes._training_data``), check a warm start, build and
+initialise the network, run the loop (``sknotes._gradient_descent``, told
+when the model is at chance by ``sknotes._verdicts``), then publish the
+fitted state in one step.
 """
 
 import copy
-import math
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import log_expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._blocks import row_blocks
+from ._callbacks import CallbackSupportMixin, fit_callbacks
 from ._dask import is_dask_collection, predict_blocks
 from ._gradient_descent import gradient_descent
-from ._network import DenseNetwork
+from ._network import DenseNetwork, output_units
 from ._preconditioning import Preconditioner
-from ._threads import fit_threads
+from ._training_data import FLOAT_DTYPES, training_data
+from ._verdicts import chance_check
 from ._warnings import at_caller
 
-_FLOATS = [np.float64, np.float32]
-
+__all__ = ["BaseGradientDescentClassifier", "fitted_weights", "new_network"]
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
-
-try:  # scikit-learn 1.9's callbacks (sklearn.callback), when present
-    from sklearn.callback import CallbackSupportMixin
-
-    _CALLBACKS = True
-except ImportError:  # pragma: no cover - older scikit-learn
-
-    class CallbackSupportMixin:  # noqa: D101 - a stand-in without callbacks
-        pass
-
-    _CALLBACKS = False
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -143,20 +128,35 @@ class BaseGradientDescentClassifier(
             raise KeyboardInterrupt(str(exc)) from None
 
     def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
-        prepare = (
-            self._dask_training_data
-            if is_dask_collection(X)
-            else self._in_memory_training_data
-        )
         # The input checks record n_features_in_ (and feature names) on a
         # copy: this estimator changes only when the fit publishes its result.
-        X_in, y_in = X, y
-        callbacks = self._callback_hooks(X_in, y_in, sample_weight)
+        callbacks = fit_callbacks(self, X, y, sample_weight)
         probe = copy.copy(self)
-        (X, targets, s), validation, classes, total_weight = prepare(
-            probe, X, y, sample_weight, X_val, y_val, sample_weight_val
+        data = training_data(
+            self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
         )
         inputs = {k: vars(probe).get(k) for k in _INPUT_ATTRIBUTES}
+        X, targets, s = data.train
+        warm = self._warm_start_checked(data.classes, X)
+        l2 = self.alpha / data.total_weight
+        network, scaling, warm = self._starting_network(X, s, data.classes, l2, warm)
+        on_iteration_end = callbacks.iteration_end(
+            self._attributes_at(network, data.classes, inputs)
+        )
+        result = self._descend(network, scaling, data, l2, on_iteration_end)
+        fitted, stale = self._fitted_state(network, result, data, inputs, warm)
+        self._publish(fitted, stale)
+        callbacks.fit_end(fitted)
+        if result.stop_reason == "interrupted":
+            raise _Interrupted(
+                f"{type(self).__name__}: training interrupted after "
+                f"{self.n_iter_} iterations; the estimator holds the parameters "
+                "reached so far."
+            )
+        return self
+
+    def _warm_start_checked(self, classes, X):
+        """Whether this fit continues the previous one; an error where it cannot."""
         warm = self.warm_start and self.__sklearn_is_fitted__()
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
@@ -169,11 +169,16 @@ class BaseGradientDescentClassifier(
                 "warm_start=True needs X to have the same number of features "
                 f"as in the previous fit ({previous_width}), not {X.shape[1]}."
             )
-        dtype = X.dtype
-        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
-        l2 = self.alpha / total_weight
+        return warm
 
-        network = self._make_network(X.shape[1], n_outputs, dtype)
+    def _starting_network(self, X, s, classes, l2, warm):
+        """``(network, preconditioner or None, warm)``: where the loop starts.
+
+        A warm start whose layer sizes changed since the previous fit starts
+        from a new initialisation instead, with a warning.
+        """
+        n_outputs = output_units(classes.shape[0])
+        network = new_network(self, X.shape[1], n_outputs, X.dtype)
         if warm:
             previous = [W.shape[0] for W in self._get_weights()[0]]
             if previous != network.layer_sizes[1:]:
@@ -200,13 +205,14 @@ class BaseGradientDescentClassifier(
             )
             if scaling is not None:
                 scaling.scale_initial_weights()
+        return network, scaling, warm
 
-        remote = hasattr(X, "network_loss_grad")  # rows on dask workers
-        n_blocks = (
-            1 if remote else len(row_blocks(X.shape[0], network.rows_per_block()))
-        )
-        with fit_threads(n_blocks) as network.n_threads:
-            result = gradient_descent(
+    def _descend(self, network, scaling, data, l2, on_iteration_end):
+        """Run the training loop on ``data`` from the network's parameters."""
+        X, targets, s = data.train
+        auto = isinstance(self.learning_rate, str)  # 'auto'
+        with network.block_threads(X):
+            return gradient_descent(
                 network,
                 X,
                 targets,
@@ -218,19 +224,40 @@ class BaseGradientDescentClassifier(
                 n_iter_no_change=self.n_iter_no_change,
                 solver=self._solver(),
                 preconditioner=scaling,
-                validation=validation,
+                validation=data.validation,
                 early_stopping=self.early_stopping,
                 verbose=int(self.verbose),
                 estimator_name=type(self).__name__,
-                on_iteration_end=callbacks.iteration_end(network, classes, inputs),
-                at_chance=_chance_check(network, X, targets, s),
+                on_iteration_end=on_iteration_end,
+                at_chance=chance_check(network, X, targets, s),
             )
 
-        # The fitted state is built aside and published in one step: a model
-        # is never half one fit and half another (estimators are not
-        # thread-safe, but at least no fit leaves a mixture).
+    def _attributes_at(self, network, classes, inputs):
+        """``attributes_at(n_done, params)``: an iteration's model, for callbacks.
+
+        The fitted attributes of the model after ``n_done`` iterations, from
+        a copy of the parameter vector ``params``.
+        """
+
+        def attributes_at(n_done, params):
+            coefs, intercepts = network.unpack(params.copy())
+            return {
+                **{k: copy.copy(v) for k, v in inputs.items() if v is not None},
+                "classes_": classes.copy(),
+                "n_iter_": n_done,
+                **self._weight_attributes(coefs, intercepts),
+            }
+
+        return attributes_at
+
+    def _fitted_state(self, network, result, data, inputs, warm):
+        """``(fitted, stale)``: the attributes to set and those to remove.
+
+        With ``warm``, the curves and ``n_iter_`` continue the previous
+        fit's.
+        """
         fitted = {
-            "classes_": classes,
+            "classes_": data.classes,
             **self._weight_attributes(
                 [W.copy() for W in network.coefs],
                 [b.copy() for b in network.intercepts],
@@ -246,7 +273,7 @@ class BaseGradientDescentClassifier(
         else:
             fitted["loss_curve_"] = result.loss_curve
             fitted["n_iter_"] = result.n_iter
-        if validation is not None:
+        if data.validation is not None:
             earlier = []
             if warm:
                 # validation added since the previous fit: NaN where there was
@@ -256,167 +283,18 @@ class BaseGradientDescentClassifier(
                 ] * len(self.loss_curve_)
             fitted["validation_loss_curve_"] = earlier + result.validation_loss_curve
         stale = [key for key, value in inputs.items() if value is None]
-        if validation is None:
+        if data.validation is None:
             stale.append("validation_loss_curve_")
         fitted = {k: v for k, v in fitted.items() if k not in stale}
+        return fitted, stale
+
+    def _publish(self, fitted, stale):
+        # The fitted state is built aside and published in one step: a model
+        # is never half one fit and half another (estimators are not
+        # thread-safe, but at least no fit leaves a mixture).
         for key in stale:
             vars(self).pop(key, None)
         vars(self).update(fitted)
-        callbacks.fit_end(fitted)
-        if result.stop_reason == "interrupted":
-            raise _Interrupted(
-                f"{type(self).__name__}: training interrupted after "
-                f"{self.n_iter_} iterations; the estimator holds the parameters "
-                "reached so far."
-            )
-        return self
-
-    def _in_memory_training_data(
-        self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
-    ):
-        """``((X, targets, s), validation, classes, total_weight)`` from arrays.
-
-        ``probe`` is a copy of the estimator on which the input checks
-        record what they learn (``n_features_in_``, feature names).
-        """
-        X, codes, sample_weight, classes = self._training_arrays(
-            X, y, sample_weight, probe
-        )
-        dtype = X.dtype
-        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
-        validation = None
-        if X_val is not None or y_val is not None:
-            validation = self._validation_arrays(
-                probe, X_val, y_val, sample_weight_val, classes, dtype
-            )
-        elif self.early_stopping:
-            rng = check_random_state(self.random_state)
-            X, X_v, codes, c_v, sample_weight, sw_v = train_test_split(
-                X,
-                codes,
-                sample_weight,
-                test_size=self.validation_fraction,
-                random_state=rng,
-                stratify=_stratification(codes, self.validation_fraction),
-            )
-            validation = (X_v, c_v, sw_v)
-            self._check_training_classes(codes, classes)
-        train, total_weight = _normalised(X, codes, sample_weight, n_outputs)
-        if validation is not None:
-            validation, _ = _normalised(*validation, n_outputs, "validation sample")
-        return train, validation, classes, total_weight
-
-    def _validation_arrays(
-        self, probe, X_val, y_val, sample_weight_val, classes, dtype
-    ):
-        if X_val is None or y_val is None:
-            raise ValueError("X_val and y_val must be given together.")
-        X_val = validate_data(
-            probe,
-            X_val,
-            reset=False,
-            accept_sparse="csr",
-            dtype=dtype,
-            order="C",
-        )
-        val_codes = _encode_validation(y_val, X_val.shape[0], classes)
-        sw_val = _check_sample_weight(
-            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
-        )
-        return X_val, val_codes, sw_val
-
-    def _dask_training_data(
-        self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
-    ):
-        """The same as :meth:`_in_memory_training_data` for dask collections.
-
-        The rows stay on the dask workers as :class:`sknotes._dask.RemoteRows`;
-        the training loop sees the same cost and gradient (see that module).
-        """
-        from ._dask import RemoteRows, dask_arrays
-
-        X, y, sample_weight, classes, counts, names = dask_arrays(
-            X, y, sample_weight, weighted_counts=self.class_weight == "balanced"
-        )
-        probe.n_features_in_ = X.shape[1]
-        if names is not None:
-            probe.feature_names_in_ = names
-        else:
-            vars(probe).pop("feature_names_in_", None)
-        if classes.shape[0] < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least two classes "
-                "in the data, but the data contain only one class: "
-                f"{_label(classes, 0)}."
-            )
-        dtype = X.dtype
-        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
-        class_weight = None
-        if self.class_weight is not None:
-            class_weight = _class_weight_vector(self.class_weight, classes, counts)
-        rows = RemoteRows.from_dask(
-            X, y, sample_weight, classes, class_weight, n_outputs
-        )
-        validation = None
-        if (X_val is not None or y_val is not None) and is_dask_collection(X_val):
-            X_v, y_v, sw_v, _, _, _ = dask_arrays(X_val, y_val, sample_weight_val)
-            if X_v.shape[1] != X.shape[1]:
-                raise ValueError(
-                    f"X_val has {X_v.shape[1]} features, but X has {X.shape[1]}."
-                )
-            validation = RemoteRows.from_dask(
-                X_v.astype(dtype), y_v, sw_v, classes, None, n_outputs
-            )
-        elif X_val is not None or y_val is not None:
-            validation = self._validation_arrays(
-                probe, X_val, y_val, sample_weight_val, classes, dtype
-            )
-            validation, _ = _normalised(*validation, n_outputs, "validation sample")
-        elif self.early_stopping:
-            rows, validation = self._remote_split(rows, classes)
-        if isinstance(validation, RemoteRows):
-            total = _remote_total(validation, "validation sample")
-            validation = (validation.normalised(total), None, None)
-        total_weight = _remote_total(rows, "sample")
-        train = (rows.normalised(total_weight), None, None)
-        return train, validation, classes, total_weight
-
-    def _remote_split(self, rows, classes):
-        """``(training, validation)`` rows on dask, split as in memory."""
-        from ._dask import held_out_counts
-
-        n_classes = len(classes)
-        counts = rows.class_counts(n_classes)
-        n_rows = int(counts.sum())
-        n_val = _validation_size(n_rows, self.validation_fraction)
-        stratify = _can_stratify(counts.sum(axis=0), n_val)
-        seed = check_random_state(self.random_state).randint(2**31 - 1)
-        held = held_out_counts(counts, n_val, stratify, seed)
-        train, validation = rows.split(held, stratify, seed)
-        left = (counts - held).sum(axis=0) if stratify else None
-        if left is None:
-            left = train.class_counts(n_classes).sum(axis=0)
-        self._check_training_classes(np.flatnonzero(left), classes)
-        return train, validation
-
-    def _check_training_classes(self, codes, classes):
-        """Early stopping must leave two classes to train on, as any fit needs."""
-        present = np.unique(codes)
-        if present.shape[0] < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least two classes "
-                "to train on, but the split of validation_fraction="
-                f"{self.validation_fraction} for early_stopping left only one "
-                f"class in the training part: {_label(classes, present[0])}. Use more "
-                "samples, or pass your own X_val and y_val."
-            )
-
-    def _callback_hooks(self, X, y, sample_weight):
-        """scikit-learn's callbacks of this fit (a no-op without any)."""
-        if not (_CALLBACKS and getattr(self, "_skl_callbacks", None)):
-            if not hasattr(self, "_parent_callback_ctx"):
-                return _NoCallbacks()
-        return _FitCallbacks(self, X, y, sample_weight)
 
     def _solver(self):
         """'auto' is momentum with the 'auto' step, the notes' update otherwise."""
@@ -424,42 +302,18 @@ class BaseGradientDescentClassifier(
             return self.solver
         return "nesterov" if isinstance(self.learning_rate, str) else "gd"
 
-    def _make_network(self, n_features, n_outputs, dtype):
-        sizes = [n_features, *self._hidden_layer_sizes(), n_outputs]
-        return DenseNetwork(sizes, dtype=dtype, **self._network_options())
-
-    def _training_arrays(self, X, y, sample_weight, probe=None):
-        """Validated ``X``, class codes, weights (class weights applied), classes.
-
-        The checks record ``n_features_in_`` on ``probe`` (default: a copy).
-        """
-        probe = copy.copy(self) if probe is None else probe
-        X, y = validate_data(probe, X, y, accept_sparse="csr", dtype=_FLOATS, order="C")
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        classes = encoder.classes_
-        if classes.shape[0] < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least two classes "
-                "in the data, but the data contain only one class: "
-                f"{_label(classes, 0)}."
-            )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        codes = encoder.transform(y)
-        if self.class_weight is not None:
-            counts = np.bincount(codes, weights=sample_weight, minlength=len(classes))
-            class_weight = _class_weight_vector(self.class_weight, classes, counts)
-            sample_weight = sample_weight * class_weight[codes].astype(X.dtype)
-        return X, codes, sample_weight, classes
-
     def __sklearn_is_fitted__(self):
         # n_features_in_ is set before training starts; a fit that raised
         # must not look fitted.
         return hasattr(self, "n_iter_")
 
     # -- prediction -----------------------------------------------------------
+
+    def _predict_on_dask(self, method, X):
+        """``method`` chunk by chunk of a dask collection, lazily."""
+        check_is_fitted(self)
+        dtype = fitted_weights(self)[0][0].dtype
+        return predict_blocks(self, method, X, dtype)
 
     def _fitted_network(self, X):
         coefs, intercepts = self._get_weights()
@@ -484,9 +338,9 @@ class BaseGradientDescentClassifier(
             column per class.
         """
         if is_dask_collection(X):
-            return predict_blocks(self, "decision_function", X)
+            return self._predict_on_dask("decision_function", X)
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=_FLOATS)
+        X = validate_data(self, X, reset=False, accept_sparse="csr", dtype=FLOAT_DTYPES)
         network, X = self._fitted_network(X)
         Z = network.decision_function(X)
         return Z[:, 0] if Z.shape[1] == 1 else Z
@@ -505,7 +359,7 @@ class BaseGradientDescentClassifier(
             Rows sum to one; columns follow ``classes_``.
         """
         if is_dask_collection(X):
-            return predict_blocks(self, "predict_proba", X)
+            return self._predict_on_dask("predict_proba", X)
         return np.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X):
@@ -521,7 +375,7 @@ class BaseGradientDescentClassifier(
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         if is_dask_collection(X):
-            return predict_blocks(self, "predict_log_proba", X)
+            return self._predict_on_dask("predict_log_proba", X)
         Z = self.decision_function(X)
         if Z.ndim == 1:
             # log sigma(-z) and log sigma(z): the two classes' log-probabilities
@@ -542,7 +396,7 @@ class BaseGradientDescentClassifier(
             Labels from ``classes_``.
         """
         if is_dask_collection(X):
-            return predict_blocks(self, "predict", X)
+            return self._predict_on_dask("predict", X)
         Z = self.decision_function(X)
         # sigma(z) > 0.5 exactly when z > 0, the notes' threshold.
         index = (Z > 0).astype(int) if Z.ndim == 1 else Z.argmax(axis=1)
@@ -554,218 +408,12 @@ class BaseGradientDescentClassifier(
         return tags
 
 
-def _normalised(X, codes, weight, n_outputs, what="sample"):
-    """The arrays the network core takes: targets in its form, weights summing to 1.
-
-    Returns ``((X, targets, s), total_weight)``.
-    """
-    total = float(weight.sum(dtype=np.float64))
-    if not total > 0:
-        raise ValueError(f"The {what} weights sum to zero: there is nothing to fit.")
-    targets = codes.astype(X.dtype) if n_outputs == 1 else codes
-    return (X, targets, (weight / total).astype(X.dtype)), total
+def new_network(estimator, n_features, n_outputs, dtype):
+    """The untrained :class:`DenseNetwork` that ``estimator`` fits."""
+    sizes = [n_features, *estimator._hidden_layer_sizes(), n_outputs]
+    return DenseNetwork(sizes, dtype=dtype, **estimator._network_options())
 
 
-class _NoCallbacks:
-    """What a fit without callbacks calls: nothing, at no cost."""
-
-    def iteration_end(self, network, classes, inputs):
-        return None
-
-    def fit_end(self, fitted):
-        pass
-
-
-class _FitCallbacks:
-    """The fit as scikit-learn's task tree: the fit, then one task per iteration.
-
-    ``fitted_estimator`` is built only when a callback asks for it, from a
-    copy of the parameters of that iteration, or of the fitted state at the
-    end of the fit.
-    """
-
-    def __init__(self, estimator, X, y, sample_weight):
-        self.estimator = estimator
-        self.X, self.y = X, y
-        self.metadata = (
-            None if sample_weight is None else {"sample_weight": sample_weight}
-        )
-        self.context = estimator._init_callback_context(max_subtasks=estimator.max_iter)
-        self.context.call_on_fit_task_begin(
-            estimator=estimator, X=X, y=y, metadata=self.metadata
-        )
-
-    def iteration_end(self, network, classes, inputs):
-        estimator = self.estimator
-
-        def hook(n_done, params):
-            def attributes():
-                coefs, intercepts = network.unpack(params.copy())
-                return {
-                    **{k: copy.copy(v) for k, v in inputs.items() if v is not None},
-                    "classes_": classes.copy(),
-                    "n_iter_": n_done,
-                    **estimator._weight_attributes(coefs, intercepts),
-                }
-
-            task = self.context.subcontext(task_name="iteration")
-            task.call_on_fit_task_begin(estimator=estimator)
-            return task.call_on_fit_task_end(
-                estimator=estimator,
-                X=self.X,
-                y=self.y,
-                metadata=self.metadata,
-                reconstruction_attributes=attributes,
-            )
-
-        return hook
-
-    def fit_end(self, fitted):
-        # a copy, as for the iterations: what a callback does with its
-        # fitted_estimator must not reach the model just published
-        self.context.call_on_fit_task_end(
-            estimator=self.estimator,
-            X=self.X,
-            y=self.y,
-            metadata=self.metadata,
-            reconstruction_attributes=lambda: copy.deepcopy(fitted),
-        )
-
-
-def _remote_total(rows, what):
-    """Total weight of remote rows, with the same error as :func:`_normalised`."""
-    total = 0.0
-    for chunk_total, _ in rows.sums():
-        total += chunk_total
-    if not total > 0:
-        raise ValueError(f"The {what} weights sum to zero: there is nothing to fit.")
-    return total
-
-
-def _check_class_weight(class_weight):
-    """Negative or non-finite class weights get sample_weight's kind of error."""
-    if not isinstance(class_weight, dict):
-        return
-    bad = {}
-    for label, weight in class_weight.items():
-        try:
-            value = float(weight)
-        except (TypeError, ValueError):
-            bad[label] = weight
-            continue
-        if not (np.isfinite(value) and value >= 0):
-            bad[label] = weight
-    if bad:
-        raise ValueError(
-            "class_weight values must be finite and non-negative, like "
-            f"sample_weight; got {bad!r}."
-        )
-
-
-def _class_weight_vector(class_weight, classes, weighted_counts):
-    """Weight of each class, as ``compute_class_weight`` gives it.
-
-    ``weighted_counts[k]`` is the sum of the sample weights of class ``k``
-    (its count without sample weights), so that 'balanced' treats an
-    integer sample weight like that many copies of the row, as
-    ``LogisticRegression`` does. A dict naming a label that is not in the
-    data gets ``compute_class_weight``'s error.
-    """
-    _check_class_weight(class_weight)
-    if class_weight == "balanced":
-        counts = np.asarray(weighted_counts, dtype=np.float64)
-        # a class whose rows all weigh 0 takes no part: any weight will do
-        present = np.where(counts > 0, counts, np.inf)
-        return counts.sum() / (len(classes) * present)
-    return compute_class_weight(class_weight, classes=classes, y=classes)
-
-
-def _chance_check(network, X, targets, sample_weight):
-    """``at_chance`` for :func:`gradient_descent` (None for rows held on dask).
-
-    ``at_chance(cost)`` is True when the model does no better than always
-    answering the class shares: its cost is above ``1 - _CHANCE_COST``
-    times the cross-entropy of the shares themselves, or its weighted
-    training accuracy is within ``_CHANCE_ACCURACY`` of the most frequent
-    class's share.
-    """
-    if hasattr(X, "network_loss_grad"):
-        return None
-    codes = np.asarray(targets).astype(np.intp)
-    weight = np.asarray(sample_weight, dtype=np.float64)
-    total = weight.sum()
-    if not total > 0:
-        return None
-    shares = np.bincount(codes, weights=weight) / total
-    baseline = shares.max()
-    shares = shares[shares > 0]
-    prior_cost = float(-(shares * np.log(shares)).sum())
-
-    def at_chance(cost):
-        if cost >= (1.0 - _CHANCE_COST) * prior_cost:
-            return True
-        correct = 0.0
-        for rows in row_blocks(X.shape[0], network.rows_per_block()):
-            Z = network.decision_function(X[rows])
-            guess = (Z[:, 0] > 0) if Z.shape[1] == 1 else Z.argmax(axis=1)
-            correct += weight[rows][guess == codes[rows]].sum()
-        return correct / total <= baseline + _CHANCE_ACCURACY
-
-    return at_chance
-
-
-# A model is at chance when its cost is within this fraction of the cost of
-# answering the class shares (ln 2 for two balanced classes), or its
-# training accuracy within this much of the most frequent class's share:
-# a plateau at 0.681 on a balanced checkerboard is both.
-_CHANCE_COST = 0.02
-_CHANCE_ACCURACY = 0.01
-
-
-def _stratification(codes, fraction):
-    """``codes`` when a stratified split of ``fraction`` is possible, else None."""
-    n_val = _validation_size(codes.shape[0], fraction)
-    return codes if _can_stratify(np.bincount(codes), n_val) else None
-
-
-def _label(classes, k):
-    """``classes[k]`` as the user wrote it: ``'a'``, not ``np.str_('a')``."""
-    return repr(classes[k : k + 1].tolist()[0])
-
-
-def _can_stratify(class_counts, n_val):
-    """Whether ``n_val`` of the rows can be held out class by class.
-
-    Stratifying needs two samples of every class and room for one of each on
-    both sides; a data set with a rarer class gets a plain shuffled split
-    rather than an error (``MLPClassifier`` does not stratify at all).
-    """
-    n = int(np.sum(class_counts))
-    n_classes = len(class_counts)
-    return np.min(class_counts) >= 2 and min(n_val, n - n_val) >= n_classes
-
-
-def _validation_size(n_rows, fraction):
-    """Rows held out by early stopping, as ``train_test_split`` counts them."""
-    n_val = math.ceil(fraction * n_rows)
-    if not 0 < n_val < n_rows:
-        raise ValueError(
-            f"early_stopping with validation_fraction={fraction} on {n_rows} "
-            f"rows leaves {n_rows - n_val} for training and {n_val} for "
-            "validation; both need at least one: change validation_fraction, "
-            "or pass your own X_val and y_val."
-        )
-    return n_val
-
-
-def _encode_validation(y_val, n_rows, classes):
-    y_val = np.asarray(y_val)
-    if y_val.ndim != 1 or y_val.shape[0] != n_rows:
-        raise ValueError(
-            f"y_val must be 1-d with one label per row of X_val ({n_rows}); "
-            f"got shape {y_val.shape}."
-        )
-    unknown = np.setdiff1d(y_val, classes)
-    if unknown.size:
-        raise ValueError(f"y_val contains labels not seen in y: {unknown.tolist()!r}.")
-    return np.searchsorted(classes, y_val)
+def fitted_weights(estimator):
+    """``(coefs, intercepts)`` of a fitted estimator: lists of ``W[l]``, ``b[l]``."""
+    return estimator._get_weights()

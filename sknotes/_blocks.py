@@ -126,7 +126,7 @@ class BlockSum:
         self._buffers = []
         self._pool = None
         # With False the compensation is left in ``compensation`` instead of
-        # being added to the output (sknotes._dask sends both to the client).
+        # being added to the output (sknotes._dask_rows sends both to the client).
         self.fold_compensation = True
         self.block_costs = []
         self.compensation = None
@@ -157,7 +157,7 @@ class BlockSum:
         # The sum runs in float64 whatever the blocks' dtype, compensated
         # (Neumaier): the total is then the exact sum of the blocks' results
         # rounded once, however the blocks are grouped, and sums grouped by
-        # dask chunks give the same bits (see sknotes._dask). float32 results
+        # dask chunks give the same bits (see sknotes._dask_rows). float32 results
         # are rounded to float32 at the very end.
         total_grad = out
         if out is not None and out.dtype != np.float64:

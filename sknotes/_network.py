@@ -41,17 +41,27 @@ activations stays in cache between the forward and the backward pass;
 buffers are allocated once per fit and reused.
 """
 
+import contextlib
+
 import numpy as np
 import scipy.sparse as sp
 
 from ._blocks import BlockSum, row_blocks
-from .activations import (
-    ACTIVATIONS,
-    DERIVATIVES,
-    _sigmoid_inplace,
-)
+from ._threads import fit_threads
+from .activations import ACTIVATIONS, DERIVATIVES
 
 INITIALIZATIONS = ("zeros", "course", "lecun", "glorot", "he")
+
+
+def output_units(n_classes):
+    """``n_y`` for ``n_classes`` classes: one sigmoid unit for two, else one per class.
+
+    Examples
+    --------
+    >>> output_units(2), output_units(3)
+    (1, 3)
+    """
+    return 1 if n_classes == 2 else n_classes
 
 
 class DenseNetwork:
@@ -228,6 +238,37 @@ class DenseNetwork:
             self._runner = runner
         return runner
 
+    @contextlib.contextmanager
+    def block_threads(self, X):
+        """Run the row blocks of ``X`` on the threads a fit may use, meanwhile.
+
+        ``n_threads`` becomes what :func:`sknotes._threads.fit_threads`
+        grants for the blocks of ``X``, with single-threaded BLAS in each;
+        rows held elsewhere (sknotes._dask_rows) count as one block here.
+        """
+        remote = hasattr(X, "network_loss_grad")
+        n_blocks = 1 if remote else len(row_blocks(X.shape[0], self.rows_per_block()))
+        with fit_threads(n_blocks) as self.n_threads:
+            yield self.n_threads
+
+    def partial_loss_grad(self, X, y, sample_weight, grad=None):
+        """The data part of :meth:`loss_grad`, its rounding left to the caller.
+
+        For a sum over several calls (the chunks of sknotes._dask_rows):
+        returns ``(block_costs, compensation)``, every block's cost in block
+        order and the low-order bits of the gradient written into ``grad``
+        (None without ``grad``), which the caller adds in its own
+        compensated sum, as if all the blocks were its own.
+        """
+        runner = self._block_sum(X.shape[0])
+        runner.fold_compensation = False
+        try:
+            self.loss_grad(X, y, sample_weight, 0.0, grad)
+        finally:
+            runner.fold_compensation = True
+        compensation = None if grad is None else runner.compensation.copy()
+        return list(runner.block_costs), compensation
+
     def loss_grad(self, X, y, sample_weight, l2=0.0, grad=None):
         """Cost ``J`` at ``params`` and, if ``grad`` is given, ``dJ/dparams``.
 
@@ -258,7 +299,7 @@ class DenseNetwork:
         # matter (the sigmoid underflow fallback); they must not warn.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if hasattr(X, "network_loss_grad"):
-                # rows held elsewhere (sknotes._dask): the same blocks, run there
+                # rows held elsewhere (sknotes._dask_rows): the same blocks, run there
                 loss = X.network_loss_grad(self, grad)
             else:
                 m = X.shape[0]
@@ -381,7 +422,7 @@ def _output_loss_and_delta(Z, y, s, dZ, ws, n):
         t -= 1
         u = dZ[:, 0]
         np.multiply(t, Z[:, 0], out=u)
-        sig = _sigmoid_inplace(u)
+        sig = ACTIVATIONS["sigmoid"](u)  # in place: u becomes sigma(u)
         np.log(sig, out=losses)
         block_loss = -float(np.dot(s, losses))
         if not np.isfinite(block_loss):

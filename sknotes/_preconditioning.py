@@ -95,7 +95,7 @@ def column_moments(X, sample_weight, center=True):
     >>> column_moments(np.full((3, 1), 0.7, np.float32), w)[1].tolist()
     [0.0]
     """
-    if hasattr(X, "column_moments"):  # rows held elsewhere (sknotes._dask)
+    if hasattr(X, "column_moments"):  # rows held elsewhere (sknotes._dask_rows)
         return X.column_moments(center)
     s = np.asarray(sample_weight, dtype=np.float64)
     total = s.sum()
@@ -144,7 +144,7 @@ def reference_row(X, sample_weight):
 
 def column_magnitude(X):
     """Largest magnitude of each column in float64 (1 for an all-zero column)."""
-    # rows held elsewhere (sknotes._dask) compute their own maxima
+    # rows held elsewhere (sknotes._dask_rows) compute their own maxima
     top = X.column_max_abs() if hasattr(X, "column_max_abs") else column_max_abs(X)
     return np.where(top > 0, top, 1.0)
 

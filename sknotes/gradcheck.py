@@ -6,7 +6,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from ._base import BaseGradientDescentClassifier, _normalised
+from ._base import BaseGradientDescentClassifier, fitted_weights, new_network
+from ._network import output_units
+from ._training_data import normalised, training_arrays
 
 __all__ = ["check_gradients"]
 
@@ -85,17 +87,17 @@ def check_gradients(
     fitted = estimator.__sklearn_is_fitted__()
     est = clone(estimator)
     X = np.asarray(X, dtype=np.float64) if not hasattr(X, "tocsr") else X
-    X, codes, weight, classes = est._training_arrays(X, y, sample_weight)
+    X, codes, weight, classes = training_arrays(est, X, y, sample_weight)
     X = X.astype(np.float64)
-    n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
-    (X, targets, s), total = _normalised(X, codes, weight.astype(np.float64), n_outputs)
+    n_outputs = output_units(classes.shape[0])
+    (X, targets, s), total = normalised(X, codes, weight.astype(np.float64), n_outputs)
     l2 = est.alpha / total
 
-    network = est._make_network(X.shape[1], n_outputs, np.float64)
+    network = new_network(est, X.shape[1], n_outputs, np.float64)
     if fitted:
         if not np.array_equal(classes, estimator.classes_):
             raise ValueError("y must have the classes the estimator was fitted on.")
-        network.pack(*estimator._get_weights())
+        network.pack(*fitted_weights(estimator))
     else:
         rng = check_random_state(random_state)
         network.params[:] = rng.normal(scale=0.5, size=network.n_params)

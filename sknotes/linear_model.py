@@ -1,10 +1,12 @@
 """Logistic regression trained by batch gradient descent (notes §1)."""
 
 from ._base import BaseGradientDescentClassifier
+from ._docs import fill_shared_entries
 
 __all__ = ["GDLogisticRegression"]
 
 
+@fill_shared_entries
 class GDLogisticRegression(BaseGradientDescentClassifier):
     r"""Logistic regression fitted by batch gradient descent, as in the notes.
 
@@ -26,76 +28,11 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
 
     Parameters
     ----------
-    learning_rate : float or 'auto', default='auto'
-        The step :math:`\alpha`. A float is the notes' fixed step, applied
-        exactly as they write it (with ``tol=0`` a fit is the course's loop;
-        its costs agree with the notes' numpy code to about 1e-16, the
-        order in which matrix products add their terms aside). ``'auto'``
-        lets the fit choose its steps: it runs gradient descent in the
-        coordinates of standardised features (a preconditioner: ``X`` is
-        not copied and the fitted model is that of the raw features), keeps
-        a step only if the cost goes down, shrinks it when it would not and
-        grows it after successes. Its
-        ``loss_curve_`` never rises, and it needs no scaling of the data:
-        raw ``load_wine`` (features from 0.1 to 1,700) trains as fast as
-        standardised. The default because it is what a user who has not
-        tuned a step needs; see the user guide, "The 'auto' step", for the
-        mathematics. The last step used is stored in ``learning_rate_``.
-    max_iter : int, default=1000
-        Maximum number of gradient steps. With 'auto', every data set of the
-        ``defaults`` benchmark converges in under 200.
-    tol : float or None, default=1e-4
-        The fit stops ("converged") once the cost has changed by less than
-        ``tol`` for ``n_iter_no_change`` consecutive iterations. A cost that
-        rises by more than ``tol`` never counts as converged: with a fixed
-        ``learning_rate`` that happens when the step is too large, and
-        ``n_iter_no_change`` such iterations stop the fit with a
-        ``ConvergenceWarning``, keeping the parameters of lowest cost.
-        ``0`` or ``None`` turns stopping off, so exactly ``max_iter``
-        iterations run (as in the notes), unless the 'auto' step reaches an
-        exact minimum first (``stop_reason_ == 'minimum'``). ``1e-4`` is the
-        tolerance of ``MLPClassifier``; one ten-thousandth of ``ln 2`` is far
-        below any change of accuracy.
-    n_iter_no_change : int, default=10
-        See ``tol``.
-    alpha : float, default=0.0
-        L2 penalty strength; the cost gains :math:`\frac{\alpha}{2m}\|w\|^2`
-        (the course's :math:`\lambda/(2m)`). It matches
-        ``LogisticRegression(C=1/alpha)``. The intercept is not penalised.
-        The default is the notes' unpenalised cost, so that a model
-        configured like the course is the course's; ``alpha=1.0`` is the
-        problem ``LogisticRegression()`` solves by default.
+    %(step_and_stopping)s
+    %(alpha)s
     fit_intercept : bool, default=True
         Whether to learn :math:`b`; if False it stays at zero.
-    solver : {'auto', 'gd', 'nesterov'}, default='auto'
-        ``'gd'``: no momentum, the notes' update. ``'nesterov'``: momentum
-        with the FISTA schedule and adaptive restart, far fewer iterations
-        on ill-conditioned data (with a fixed step, the gradient is taken
-        at the extrapolated point; with 'auto', the momentum term is added
-        to each tried step). ``'auto'`` is ``'gd'`` with a float
-        ``learning_rate`` (the course's update) and ``'nesterov'`` with
-        ``learning_rate='auto'``: on the ``defaults`` benchmark's data it
-        needs 2 to 4.5 times fewer iterations than 'gd' on digits, iris
-        and the photos, 15 to 20 % fewer on four more sets, and at most
-        one more on the other two.
-    class_weight : dict, 'balanced' or None, default=None
-        Multiplies each sample's weight by the weight of its class.
-        ``'balanced'`` gives class :math:`k` the weight
-        :math:`W / (K\,W_k)`, with :math:`W_k` the total sample weight of
-        the class and :math:`W` that of all :math:`K` classes (with no
-        sample weights, the counts).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified
-        when every class has two samples or more),
-        stop when its cost stops improving and keep the best parameters.
-    validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
-    warm_start : bool, default=False
-        Continue from the previous fit's parameters.
-    verbose : int, default=0
-        Print ``Iteration i, loss = ...`` every ``verbose`` iterations.
-    random_state : int, RandomState instance or None, default=None
-        Used only for the early-stopping split.
+    %(training_options)s
 
     Attributes
     ----------
@@ -103,37 +40,7 @@ class GDLogisticRegression(BaseGradientDescentClassifier):
         The weights :math:`w^T` (the notes' :math:`W^{[1]}`).
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The bias :math:`b`.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    n_iter_ : int
-        Number of gradient steps taken.
-    loss_curve_ : list of float
-        ``loss_curve_[i]`` is the cost :math:`J` at the start of iteration
-        ``i``, before its update (``ln 2`` first, for two classes).
-    validation_loss_curve_ : list of float
-        Cost of the validation data at the same points (only with
-        validation data or early stopping).
-    best_loss_ : float
-        Lowest cost seen (validation cost with early stopping).
-    learning_rate_ : float
-        The fixed step, or the last step the 'auto' rule used (in the
-        standardised coordinates it works in).
-    stop_reason_ : str
-        Why the fit stopped: ``'converged'`` (the cost changed by less than
-        ``tol`` for ``n_iter_no_change`` iterations), ``'minimum'`` ('auto'
-        reached a cost or gradient of exactly 0, as on separable data:
-        no step can lower it, even with ``tol=0``), ``'validation'``
-        (early stopping), ``'rising'`` (a fixed step made the cost rise;
-        the best parameters were kept and a ``ConvergenceWarning`` given),
-        ``'stalled'`` ('auto' found no step that lowers the cost: the limit
-        of floating-point precision), ``'max_iter'``, ``'callback'`` (a
-        scikit-learn callback asked to stop) or ``'interrupted'`` (Ctrl-C: the
-        estimator holds the parameters reached and ``fit`` re-raises the
-        ``KeyboardInterrupt``).
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when ``X`` is a DataFrame with string column names.
+    %(fitted_attributes)s
 
     See Also
     --------

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseGradientDescentClassifier
+from ._docs import fill_shared_entries
 from ._network import INITIALIZATIONS
 
 __all__ = ["DeepNNClassifier", "ShallowNNClassifier"]
@@ -23,6 +24,7 @@ __all__ = ["DeepNNClassifier", "ShallowNNClassifier"]
 _AUTO_INIT = {"relu": "he", "leaky_relu": "he", "tanh": "glorot", "sigmoid": "glorot"}
 
 
+@fill_shared_entries
 class DeepNNClassifier(BaseGradientDescentClassifier):
     r"""Neural network of any depth fitted by batch gradient descent (notes §3).
 
@@ -76,36 +78,9 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         the badly scaled set, ReLU 0.3 to 1.8 points better on iris and
         moons; both were within 1 point of ``MLPClassifier()`` (ReLU too)
         everywhere.
-    negative_slope : float, default=0.01
-        Slope of leaky ReLU for negative inputs.
-    learning_rate : float or 'auto', default='auto'
-        The step :math:`\alpha`. A float is the notes' fixed step, applied
-        exactly as they write it. ``'auto'`` chooses the steps: the first
-        layer works in the coordinates of standardised features, deeper
-        layers' steps are divided by their fan-in, a step is kept only if
-        the cost goes down, shrunk when it would not and grown after
-        successes; its ``loss_curve_`` never rises. See the user guide, "The
-        automatic step". The last step used is stored in ``learning_rate_``.
-    max_iter : int, default=1000
-        Maximum number of gradient steps.
-    tol : float or None, default=1e-4
-        The fit stops ("converged") once the cost has changed by less than
-        ``tol`` for ``n_iter_no_change`` consecutive iterations. A cost that
-        rises by more than ``tol`` never counts as converged: with a fixed
-        ``learning_rate``, ``n_iter_no_change`` such iterations stop the fit
-        with a ``ConvergenceWarning`` and the parameters of lowest cost are
-        kept. ``0`` or ``None`` turns stopping off, so exactly ``max_iter``
-        iterations run, unless the 'auto' step reaches an exact minimum
-        first (``stop_reason_ == 'minimum'``).
-    n_iter_no_change : int, default=20
-        See ``tol``. 20 rather than ``MLPClassifier``'s 10: full-batch
-        descent can cross a plateau where the cost falls by less than
-        ``tol`` for more than 10 iterations before it drops again.
-    alpha : float, default=0.0
-        L2 penalty strength: the cost gains
-        :math:`\frac{\alpha}{2m}\sum_l \|W^{[l]}\|_F^2`, as in
-        ``MLPClassifier``. Biases are not penalised. The default is the
-        notes' unpenalised cost.
+    %(negative_slope)s
+    %(step_and_stopping)s
+    %(alpha)s
     init : {'auto', 'he', 'glorot', 'lecun', 'course'}, default='auto'
         Weight initialisation; biases start at zero. Each scheme draws
         :math:`W^{[1]}, W^{[2]}, \dots` in that order from a ``RandomState``
@@ -128,28 +103,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         With ``learning_rate='auto'`` the first layer's column for a feature
         of root mean square above 1 is then divided by it, so that no unit
         starts saturated on raw data.
-    solver : {'auto', 'gd', 'nesterov'}, default='auto'
-        ``'gd'``: no momentum, the notes' update. ``'nesterov'``: momentum
-        with the FISTA schedule and adaptive restart. ``'auto'`` is ``'gd'``
-        with a float ``learning_rate`` and ``'nesterov'`` with 'auto'.
-    class_weight : dict, 'balanced' or None, default=None
-        Multiplies each sample's weight by the weight of its class.
-        ``'balanced'`` gives class :math:`k` the weight
-        :math:`W / (K\,W_k)`, with :math:`W_k` the total sample weight of
-        the class and :math:`W` that of all :math:`K` classes (with no
-        sample weights, the counts).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified
-        when every class has two samples or more),
-        stop when its cost stops improving and keep the best parameters.
-    validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
-    warm_start : bool, default=False
-        Continue from the previous fit's parameters.
-    verbose : int, default=0
-        Print ``Iteration i, loss = ...`` every ``verbose`` iterations.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initialisation and the early-stopping split.
+    %(training_options)s
 
     Attributes
     ----------
@@ -160,37 +114,10 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         layer has 1 unit for two classes and ``n_classes`` otherwise.
     intercepts_ : list of ndarray
         ``intercepts_[l - 1]`` is :math:`b^{[l]}` with shape ``(n_l,)``.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
     n_layers_ : int
         Number of layers counting the input and the output, as in
         ``MLPClassifier`` (the notes' :math:`L` is ``n_layers_ - 1``).
-    n_iter_ : int
-        Number of gradient steps taken.
-    loss_curve_ : list of float
-        ``loss_curve_[i]`` is the cost at the start of iteration ``i``,
-        before its update.
-    validation_loss_curve_ : list of float
-        Cost of the validation data at the same points (only with
-        validation data or early stopping).
-    best_loss_ : float
-        Lowest cost seen (validation cost with early stopping).
-    learning_rate_ : float
-        The fixed step, or the last step the 'auto' rule used.
-    stop_reason_ : str
-        Why the fit stopped: ``'converged'``, ``'minimum'`` ('auto' reached
-        a cost or gradient of exactly 0; no step can lower it, even with
-        ``tol=0``), ``'validation'`` (early stopping), ``'rising'`` (a fixed
-        step made the cost rise; the best parameters were kept),
-        ``'stalled'`` (no step lowers the cost any more), ``'max_iter'``,
-        ``'callback'`` (a scikit-learn callback asked to stop) or
-        ``'interrupted'`` (Ctrl-C: the
-        estimator holds the parameters reached and ``fit`` re-raises the
-        ``KeyboardInterrupt``); see ``tol``.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when ``X`` is a DataFrame with string column names.
+    %(fitted_attributes)s
 
     See Also
     --------
@@ -324,6 +251,7 @@ def _layer_sizes(sizes):
     return [int(v) for v in values]
 
 
+@fill_shared_entries
 class ShallowNNClassifier(DeepNNClassifier):
     r"""One-hidden-layer neural network fitted by batch gradient descent (notes §2).
 
@@ -368,47 +296,9 @@ class ShallowNNClassifier(DeepNNClassifier):
         ``defaults`` benchmark's raw data it beat ReLU (with ``init='he'``)
         by 2.1 and 2.5 points on ``make_classification`` and the badly
         scaled set and was within 1 point elsewhere (means of three seeds).
-    negative_slope : float, default=0.01
-        Slope of leaky ReLU for negative inputs.
-    learning_rate : float or 'auto', default='auto'
-        The step :math:`\alpha`. A float is the notes' fixed step, applied
-        exactly as they write it: ``n_hidden=4, learning_rate=1.2,
-        init='course', tol=0`` is the course's run (to rounding: see
-        :ref:`the course's numbers <course-numbers>`). ``'auto'``
-        chooses the steps: the first layer works in the coordinates of
-        standardised features (``X`` is not copied; the fitted weights are
-        those for the raw features), deeper layers' steps are divided by
-        their fan-in, a step is kept only if the cost goes down, shrunk when
-        it would not and grown after successes. Its ``loss_curve_`` never
-        rises and it trains raw data (pixels 0-16, features from 1e-3 to
-        1e3) as well as standardised. See the user guide, "The 'auto' step".
-        The last step used is stored in ``learning_rate_``.
-    max_iter : int, default=1000
-        Maximum number of gradient steps. With 'auto', fits on the
-        ``defaults`` benchmark stop on ``tol`` after 30 to 600 iterations.
-    tol : float or None, default=1e-4
-        The fit stops ("converged") once the cost has changed by less than
-        ``tol`` for ``n_iter_no_change`` consecutive iterations, the rule and
-        values of ``MLPClassifier``. A cost that rises by more than ``tol``
-        never counts as converged: with a fixed ``learning_rate``,
-        ``n_iter_no_change`` such iterations stop the fit with a
-        ``ConvergenceWarning`` that says the step is too large, and the
-        parameters of lowest cost are kept. ``0`` or ``None`` turns stopping
-        off, so exactly ``max_iter`` iterations run, unless the 'auto' step
-        reaches an exact minimum first (``stop_reason_ == 'minimum'``).
-    n_iter_no_change : int, default=20
-        See ``tol``. Twice ``MLPClassifier``'s 10 because a full-batch
-        network can cross a saddle plateau where the cost falls by less than
-        ``tol`` for more than 10 iterations before it drops again: on
-        ``make_moons(1000, noise=0.25)`` three seeds of five stopped there
-        (0.86 test accuracy) with 10; with 20 all five reach 0.95.
-    alpha : float, default=0.0
-        L2 penalty strength: the cost gains
-        :math:`\frac{\alpha}{2m}(\|W^{[1]}\|_F^2 + \|W^{[2]}\|_F^2)`, as in
-        ``MLPClassifier``. Biases are not penalised. The default is the
-        notes' unpenalised cost; ``MLPClassifier``'s ``1e-4`` gave the same
-        accuracy on digits, ``make_classification`` and the photos, and 4.5
-        points less on the badly scaled set.
+    %(negative_slope)s
+    %(step_and_stopping)s
+    %(alpha)s
     init : {'glorot', 'he', 'lecun', 'course', 'auto'}, default='glorot'
         Weight initialisation; biases start at zero. ``'course'`` draws
         :math:`W^{[1]}` then :math:`W^{[2]}` as ``randn(...) * 0.01`` from a
@@ -422,33 +312,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         With ``learning_rate='auto'`` the first layer's column for a feature
         of root mean square above 1 is divided by it, so that no unit starts
         saturated on raw data (features near 1,000 and more).
-    solver : {'auto', 'gd', 'nesterov'}, default='auto'
-        ``'gd'``: no momentum, the notes' update. ``'nesterov'``: momentum
-        with the FISTA schedule and adaptive restart (with a fixed step the
-        gradient is taken at the extrapolated point; with 'auto' the
-        momentum term is added to each tried step). ``'auto'`` is ``'gd'``
-        with a float ``learning_rate`` and ``'nesterov'`` with 'auto', which
-        on the ``defaults`` benchmark's raw data took a quarter of the time
-        of 'gd' in total (5.6 s against 20.7 s), with test accuracies
-        within 2.2 points of it either way.
-    class_weight : dict, 'balanced' or None, default=None
-        Multiplies each sample's weight by the weight of its class.
-        ``'balanced'`` gives class :math:`k` the weight
-        :math:`W / (K\,W_k)`, with :math:`W_k` the total sample weight of
-        the class and :math:`W` that of all :math:`K` classes (with no
-        sample weights, the counts).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified
-        when every class has two samples or more),
-        stop when its cost stops improving and keep the best parameters.
-    validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
-    warm_start : bool, default=False
-        Continue from the previous fit's parameters.
-    verbose : int, default=0
-        Print ``Iteration i, loss = ...`` every ``verbose`` iterations.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initialisation and the early-stopping split.
+    %(training_options)s
 
     Attributes
     ----------
@@ -463,34 +327,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         ``(n_outputs,)``.
     n_layers_ : int
         3: input, hidden and output layer, as ``MLPClassifier`` counts them.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    n_iter_ : int
-        Number of gradient steps taken.
-    loss_curve_ : list of float
-        ``loss_curve_[i]`` is the cost at the start of iteration ``i``,
-        before its update.
-    validation_loss_curve_ : list of float
-        Cost of the validation data at the same points (only with
-        validation data or early stopping).
-    best_loss_ : float
-        Lowest cost seen (validation cost with early stopping).
-    learning_rate_ : float
-        The fixed step, or the last step the 'auto' rule used.
-    stop_reason_ : str
-        Why the fit stopped: ``'converged'``, ``'minimum'`` ('auto' reached
-        a cost or gradient of exactly 0; no step can lower it, even with
-        ``tol=0``), ``'validation'`` (early stopping), ``'rising'`` (a fixed
-        step made the cost rise; the best parameters were kept),
-        ``'stalled'`` (no step lowers the cost any more), ``'max_iter'``,
-        ``'callback'`` (a scikit-learn callback asked to stop) or
-        ``'interrupted'`` (Ctrl-C: the
-        estimator holds the parameters reached and ``fit`` re-raises the
-        ``KeyboardInterrupt``); see ``tol``.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when ``X`` is a DataFrame with string column names.
+    %(fitted_attributes)s
 
     See Also
     --------

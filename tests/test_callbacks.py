@@ -111,12 +111,12 @@ def test_callbacks_reach_the_estimator_inside_a_pipeline(data):
 
 def test_without_callbacks_nothing_is_set_up(data, monkeypatch):
     X, y = data
-    from sknotes import _base
+    from sknotes import _callbacks
 
     def refuse(*args, **kwargs):
         raise AssertionError("a callback context was built without callbacks")
 
-    monkeypatch.setattr(_base, "_FitCallbacks", refuse)
+    monkeypatch.setattr(_callbacks, "FitCallbacks", refuse)
     model = GDLogisticRegression(max_iter=5).fit(X, y)
     assert model.n_iter_ == 5
 

@@ -349,7 +349,7 @@ def test_the_dask_split_holds_out_what_train_test_split_holds_out():
     from sklearn.model_selection import train_test_split
     from sklearn.utils.extmath import _approximate_mode
 
-    from sknotes._dask import held_out_counts
+    from sknotes._dask_rows import held_out_counts
 
     counts = np.array([[3, 0, 2], [1, 4, 0], [0, 1, 5], [2, 2, 2]])
     for seed in range(20):
