@@ -20,6 +20,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from . import _folders
+from ._callbacks import CallbackSupportMixin
 from ._dask import is_dask_collection
 from ._decoding import (
     CHANNEL_NAMES,
@@ -36,14 +37,6 @@ from ._decoding import (
     validated_size,
 )
 from ._image_errors import ImageLoadError
-
-try:  # scikit-learn 1.9's callbacks, when present
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # pragma: no cover - older scikit-learn
-
-    class CallbackSupportMixin:  # noqa: D101 - a stand-in without callbacks
-        pass
-
 
 # fit_transform decodes in this many steps when callbacks follow it
 _CALLBACK_CHUNKS = 20
