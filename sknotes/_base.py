@@ -417,3 +417,13 @@ def new_network(estimator, n_features, n_outputs, dtype):
 def fitted_weights(estimator):
     """``(coefs, intercepts)`` of a fitted estimator: lists of ``W[l]``, ``b[l]``."""
     return estimator._get_weights()
+
+
+def hidden_sizes(estimator):
+    """The hidden layers' sizes its parameters ask for (logistic regression: none)."""
+    return tuple(estimator._hidden_layer_sizes())
+
+
+def weight_attributes(estimator, coefs, intercepts):
+    """The fitted attributes (name -> value) that hold ``coefs`` and ``intercepts``."""
+    return estimator._weight_attributes(coefs, intercepts)

@@ -149,7 +149,10 @@ def _is_array(value):
 
 def _check_weights(estimator, where, loaded):
     """The fitted attributes agree with the class and with each other."""
-    names = list(estimator._weight_attributes([None], [None]))
+    from ._base import hidden_sizes, weight_attributes
+    from ._network import output_units
+
+    names = list(weight_attributes(estimator, [None], [None]))
     fitted = ("classes_", "n_features_in_", "n_iter_", *names)
     if not any(hasattr(estimator, name) for name in fitted):
         return  # not fitted
@@ -166,12 +169,12 @@ def _check_weights(estimator, where, loaded):
             f"{where}: n_features_in_ must be a positive int; it is {n_features!r}"
         )
     try:
-        hidden = [_known(units) for units in estimator._hidden_layer_sizes()]
+        hidden = [_known(units) for units in hidden_sizes(estimator)]
     except (ValueError, TypeError, AttributeError) as exc:
         if not loaded:  # the schema may show the sizes in another form
             raise _Unchecked from None
         raise ModelFileError(f"{where}: {exc}") from None
-    n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
+    n_outputs = output_units(classes.shape[0])
     layers = f", hidden layers {tuple(hidden)}" if hidden else ""
     basis = f"n_features_in_={n_features}{layers} and {classes.shape[0]} classes"
     _check_layers(estimator, names, [n_features, *hidden, n_outputs], basis, where)
@@ -192,7 +195,9 @@ def _check_present(estimator, required, where):
 
 def _check_layers(estimator, names, sizes, basis, where):
     """Weight ``l`` is (sizes[l + 1], sizes[l]), its intercept (sizes[l + 1],)."""
-    coefs, intercepts = (_known(value) for value in estimator._get_weights())
+    from ._base import fitted_weights, weight_attributes
+
+    coefs, intercepts = (_known(value) for value in fitted_weights(estimator))
     listed = isinstance(getattr(estimator, names[0]), list | tuple)
     for name, value in zip(names, (coefs, intercepts), strict=False):
         if not isinstance(value, list | tuple) or len(value) != len(sizes) - 1:
@@ -214,7 +219,7 @@ def _check_layers(estimator, names, sizes, basis, where):
         raise ModelFileError(
             f"{where}: the weights mix the dtypes {' and '.join(sorted(dtypes))}"
         )
-    for name, value in estimator._weight_attributes(coefs, intercepts).items():
+    for name, value in weight_attributes(estimator, coefs, intercepts).items():
         actual = _known(getattr(estimator, name))
         if isinstance(value, int) and actual != value:
             raise ModelFileError(

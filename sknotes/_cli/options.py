@@ -378,14 +378,17 @@ _ACTIVATION_COPIES = 3
 
 def check_memory(args, estimator, n_images, n_classes):
     """Refuse, before decoding, a run whose arrays cannot fit in memory."""
+    from .._base import hidden_sizes
+    from .._network import output_units
+
     available = _memory.available_memory()
     if available is None:
         return
     width, height = args.size
     n_features = width * height * (1 if args.grayscale else 3)
     images = _BYTES_PER_VALUE * n_images * n_features
-    outputs = n_classes if n_classes > 2 else 1
-    hidden = list(estimator._hidden_layer_sizes())
+    outputs = output_units(n_classes)
+    hidden = list(hidden_sizes(estimator))
     sizes = [n_features, *hidden, outputs]
     weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     needed = images + _training_bytes(sizes, n_images)
