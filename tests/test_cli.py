@@ -10,7 +10,6 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from _problems import write_class_folders
 from PIL import Image
 
 import sknotes
@@ -36,7 +35,7 @@ def stop_reason(out):
 
 
 @pytest.fixture(scope="module")
-def folders(tmp_path_factory):
+def folders(tmp_path_factory, write_class_folders):
     root = tmp_path_factory.mktemp("cli")
     return (
         write_class_folders(root / "train"),
@@ -165,7 +164,9 @@ def test_predict_with_a_folder_or_device_as_model(tmp_path, capsys):
         assert "not a regular file" in capsys.readouterr().err
 
 
-def test_fit_with_one_class_stops_before_decoding(tmp_path, capsys, monkeypatch):
+def test_fit_with_one_class_stops_before_decoding(
+    tmp_path, capsys, monkeypatch, write_class_folders
+):
     import sknotes.images as images_module
 
     write_class_folders(tmp_path / "train")
@@ -210,7 +211,7 @@ def test_missing_training_folder(tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_bad_image_in_training_folder(tmp_path, capsys):
+def test_bad_image_in_training_folder(tmp_path, capsys, write_class_folders):
     train = write_class_folders(tmp_path / "train", n_per_class=2)
     (train / "red" / "broken.jpg").write_text("not a picture")
     assert main(["fit", str(train), "--quiet"]) == 1
@@ -219,7 +220,7 @@ def test_bad_image_in_training_folder(tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_test_folder_with_unknown_class(folders, tmp_path, capsys):
+def test_test_folder_with_unknown_class(folders, tmp_path, capsys, write_class_folders):
     train, _ = folders
     test = write_class_folders(tmp_path / "test", n_per_class=1)
     (test / "red").rename(test / "green")
@@ -594,13 +595,12 @@ def test_no_chance_warning_when_the_model_learns(folders, capsys):
 
 @pytest.mark.parametrize("save", [False, True])
 def test_ctrl_c_exits_130_and_saves_only_when_asked(
-    folders, tmp_path, monkeypatch, capsys, save
+    folders, tmp_path, monkeypatch, capsys, save, interrupt_on_call
 ):
-    from _problems import interrupt_on_call
 
     train, _ = folders
     model = tmp_path / "model.skops"
-    interrupt_on_call(monkeypatch, 4)
+    interrupt_on_call(4)
     argv = ["fit", str(train), "--size", "8", "8", "--out", str(model), "--quiet",
             "--learning-rate", "0.001", "--max-iter", "50", "--tol", "0"]  # fmt: skip
     status = main(argv + (["--save-interrupted"] if save else []))
@@ -736,7 +736,7 @@ def test_runs_repeat_with_the_same_seed(folders, tmp_path):
     np.testing.assert_array_equal(models[0].coefs_[0], models[1].coefs_[0])
 
 
-def test_progress_bars_on_a_terminal(tmp_path):
+def test_progress_bars_on_a_terminal(tmp_path, write_class_folders):
     pytest.importorskip("rich", reason="the progress bars need rich")
     import io
 

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _problems import write_class_folders
 from PIL import Image
 
 from sknotes import _memory
@@ -22,7 +21,7 @@ def break_images(folder, names):
 # -- unreadable images --------------------------------------------------------
 
 
-def test_fit_names_every_unreadable_image(tmp_path, capsys):
+def test_fit_names_every_unreadable_image(tmp_path, capsys, write_class_folders):
     train = write_class_folders(tmp_path / "train", n_per_class=3)
     bad = break_images(train / "red", ["x1.jpg", "x2.jpg"])
     bad += break_images(train / "blue", ["x3.jpg"])
@@ -35,7 +34,7 @@ def test_fit_names_every_unreadable_image(tmp_path, capsys):
     assert "--skip-bad-images" in err
 
 
-def test_fit_skips_unreadable_images_when_asked(tmp_path, capsys):
+def test_fit_skips_unreadable_images_when_asked(tmp_path, capsys, write_class_folders):
     train = write_class_folders(tmp_path / "train", n_per_class=3)
     test = write_class_folders(tmp_path / "test", n_per_class=3, seed=1)
     bad = break_images(train / "red", ["x1.jpg", "x2.jpg"])
@@ -55,7 +54,9 @@ def test_fit_skips_unreadable_images_when_asked(tmp_path, capsys):
     assert "6 of 6" not in err
 
 
-def test_fit_with_every_image_of_a_class_unreadable(tmp_path, capsys):
+def test_fit_with_every_image_of_a_class_unreadable(
+    tmp_path, capsys, write_class_folders
+):
     train = write_class_folders(tmp_path / "train", n_per_class=2)
     for path in (train / "red").iterdir():
         path.write_bytes(b"no image")
@@ -65,7 +66,9 @@ def test_fit_with_every_image_of_a_class_unreadable(tmp_path, capsys):
     assert "readable images of only one class" in err and "blue" in err
 
 
-def test_predict_reports_unreadable_images_after_the_good_ones(tmp_path, capsys):
+def test_predict_reports_unreadable_images_after_the_good_ones(
+    tmp_path, capsys, write_class_folders
+):
     train = write_class_folders(tmp_path / "train", n_per_class=4)
     model = tmp_path / "model.skops"
     assert (
@@ -100,7 +103,9 @@ def no_decoding(monkeypatch):
     monkeypatch.setattr(images.ImageFlattener, "transform", refuse)
 
 
-def test_a_huge_size_is_refused_before_decoding(tmp_path, no_decoding, capsys):
+def test_a_huge_size_is_refused_before_decoding(
+    tmp_path, no_decoding, capsys, write_class_folders
+):
     train = write_class_folders(tmp_path / "train", n_per_class=8)
     status = main(["fit", str(train), "--size", "100000", "100000", "--quiet"])
     err = capsys.readouterr().err
@@ -111,7 +116,9 @@ def test_a_huge_size_is_refused_before_decoding(tmp_path, no_decoding, capsys):
     assert f"({16 * 100000 * 100000 * 3 * 4 / 1e12:.1f} TB for the 16 decoded" in err
 
 
-def test_a_huge_hidden_layer_is_refused_before_decoding(tmp_path, no_decoding, capsys):
+def test_a_huge_hidden_layer_is_refused_before_decoding(
+    tmp_path, no_decoding, capsys, write_class_folders
+):
     train = write_class_folders(tmp_path / "train", n_per_class=8)
     argv = ["fit", str(train), "--model", "deep", "--hidden", "3", "99999999999",
             "--size", "8", "8", "--quiet"]  # fmt: skip
@@ -124,7 +131,9 @@ def test_a_huge_hidden_layer_is_refused_before_decoding(tmp_path, no_decoding, c
     assert f"{weights:,} weights" in err
 
 
-def test_memory_check_uses_what_is_available(tmp_path, monkeypatch, capsys):
+def test_memory_check_uses_what_is_available(
+    tmp_path, monkeypatch, capsys, write_class_folders
+):
 
     train = write_class_folders(tmp_path / "train", n_per_class=8)
     images = 16 * 8 * 8 * 3 * 4  # bytes of the decoded images
@@ -138,7 +147,9 @@ def test_memory_check_uses_what_is_available(tmp_path, monkeypatch, capsys):
     assert main(["fit", str(train), "--size", "8", "8", "--quiet"]) == 0
 
 
-def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
+def test_running_out_of_memory_is_one_line(
+    tmp_path, monkeypatch, capsys, write_class_folders
+):
     from sknotes import images
 
     def out_of_memory(*args, **kwargs):
@@ -156,7 +167,7 @@ def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch, capsys):
 
 
 @pytest.fixture(scope="module")
-def model_file(tmp_path_factory):
+def model_file(tmp_path_factory, write_class_folders):
     root = tmp_path_factory.mktemp("model")
     train = write_class_folders(root / "train", n_per_class=4)
     path = root / "model.skops"
@@ -204,7 +215,7 @@ def test_quote():
     assert quote(np.str_("a")) == "a"
 
 
-def test_one_class_is_named_plainly(tmp_path, capsys):
+def test_one_class_is_named_plainly(tmp_path, capsys, write_class_folders):
     train = write_class_folders(tmp_path / "train", n_per_class=2, labels=("a",))
     assert main(["fit", str(train)]) == 1
     err = capsys.readouterr().err
@@ -216,7 +227,7 @@ def test_one_class_is_named_plainly(tmp_path, capsys):
     [(1, "Skipped 1 file that is not an image: notes.txt"),
      (2, "Skipped 2 files that are not images: notes0.txt, notes1.txt")],
 )  # fmt: skip
-def test_skipped_files_grammar(tmp_path, capsys, n, expected):
+def test_skipped_files_grammar(tmp_path, capsys, n, expected, write_class_folders):
     train = write_class_folders(tmp_path / "train", n_per_class=2)
     names = ["notes.txt"] if n == 1 else [f"notes{i}.txt" for i in range(n)]
     for name in names:
@@ -251,7 +262,7 @@ def test_a_test_folder_of_one_class_cannot_show_chance():
     assert chance_failure(0.5, np.repeat("a", 6)) is None
 
 
-def test_fit_with_a_test_folder_of_one_class(tmp_path, capsys):
+def test_fit_with_a_test_folder_of_one_class(tmp_path, capsys, write_class_folders):
     train = write_class_folders(tmp_path / "train", n_per_class=6)
     test = write_class_folders(tmp_path / "test", n_per_class=6, seed=1)
     for path in (test / "red").iterdir():
@@ -270,7 +281,9 @@ def test_fit_with_a_test_folder_of_one_class(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("size", "shape"), [(["4"], (4, 4, 3)), (["6", "4"], (4, 6, 3))]
 )
-def test_size_takes_one_or_two_numbers(tmp_path, capsys, size, shape):
+def test_size_takes_one_or_two_numbers(
+    tmp_path, capsys, size, shape, write_class_folders
+):
     from sknotes import load_model as load
 
     train = write_class_folders(tmp_path / "train", n_per_class=3)
@@ -331,7 +344,9 @@ def test_plain_progress_prints_about_ten_lines(n_iter, expected):
     assert "a warning" in out.getvalue()
 
 
-def test_fit_prints_about_ten_progress_lines_to_a_log(tmp_path, capsys):
+def test_fit_prints_about_ten_progress_lines_to_a_log(
+    tmp_path, capsys, write_class_folders
+):
     train = write_class_folders(tmp_path / "train", n_per_class=3)
     test = write_class_folders(tmp_path / "test", n_per_class=3, seed=1)
     argv = ["fit", str(train), "--test", str(test), "--size", "4",
@@ -346,7 +361,7 @@ def test_fit_prints_about_ten_progress_lines_to_a_log(tmp_path, capsys):
 # -- the test folder: report, plot, overfitting -------------------------------
 
 
-def test_fit_with_test_prints_a_per_class_report(tmp_path, capsys):
+def test_fit_with_test_prints_a_per_class_report(tmp_path, capsys, write_class_folders):
     from sklearn.metrics import confusion_matrix
 
     from sknotes import load_model as load
@@ -380,7 +395,9 @@ def test_fit_with_test_prints_a_per_class_report(tmp_path, capsys):
     np.testing.assert_array_equal(counts, expected)
 
 
-def test_alpha_and_early_stopping_reach_the_estimator(tmp_path, monkeypatch, capsys):
+def test_alpha_and_early_stopping_reach_the_estimator(
+    tmp_path, monkeypatch, capsys, write_class_folders
+):
     from sknotes import load_model as load
     from sknotes.linear_model import GDLogisticRegression
 
@@ -453,7 +470,9 @@ def test_the_plot_calls_the_test_curve_test(tmp_path):
 
 
 @pytest.mark.parametrize("plain", [True, False])
-def test_loading_keeps_rows_in_order_around_unreadable_files(tmp_path, plain):
+def test_loading_keeps_rows_in_order_around_unreadable_files(
+    tmp_path, plain, write_class_folders
+):
     import io
 
     from sknotes._cli.progress import Progress

@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _problems import weighted_problem
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
@@ -46,7 +45,9 @@ def _step_from(estimator, coefs, intercepts, X, y, sample_weight=None, steps=1):
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_gradient_check_at_every_depth(depth, activation, k, weighted):
+def test_gradient_check_at_every_depth(
+    depth, activation, k, weighted, weighted_problem
+):
     X, y, sw = weighted_problem(30, 3, k, seed=depth)
     sw = sw if weighted else None
     clf = DeepNNClassifier(
@@ -69,7 +70,9 @@ def test_gradient_check_at_every_depth(depth, activation, k, weighted):
 @pytest.mark.parametrize("activation", ["logistic", "tanh", "relu"])
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("alpha", [0.0, 0.4])
-def test_one_full_batch_step_equals_mlp_classifier(sizes, activation, k, alpha):
+def test_one_full_batch_step_equals_mlp_classifier(
+    sizes, activation, k, alpha, weighted_problem
+):
     X, y, _ = weighted_problem(60, 4, k, seed=len(sizes))
     eta = 0.3
     n_out = 1 if k == 2 else k
@@ -184,7 +187,9 @@ def test_course_configuration_runs_the_course_loop():
         ),
     ],
 )
-def test_initialisations_draw_layer_after_layer_from_random_state(init, draw):
+def test_initialisations_draw_layer_after_layer_from_random_state(
+    init, draw, weighted_problem
+):
     X, y, _ = weighted_problem(30, 6, 3)
     hidden = (5, 4, 7)
     # a step of 1e-300 leaves every weight as drawn
@@ -204,7 +209,7 @@ def test_initialisations_draw_layer_after_layer_from_random_state(init, draw):
         np.testing.assert_allclose(b_l, 0.0, atol=1e-250)
 
 
-def test_auto_init_follows_the_activation():
+def test_auto_init_follows_the_activation(weighted_problem):
     X, y, _ = weighted_problem(30, 6, 2)
     params = dict(learning_rate=1e-300, max_iter=1, tol=0, random_state=3)
     for activation, scheme in [
@@ -259,7 +264,7 @@ def test_no_hidden_layer_is_logistic_regression():
     assert deep.n_layers_ == 2
 
 
-def test_hidden_layer_sizes_accepts_an_int_and_any_sequence():
+def test_hidden_layer_sizes_accepts_an_int_and_any_sequence(weighted_problem):
     X, y, _ = weighted_problem(30, 3, 2)
     for sizes, expected in [(7, [7]), ([4, 3], [4, 3]), (np.array([2, 2]), [2, 2])]:
         clf = DeepNNClassifier(hidden_layer_sizes=sizes, max_iter=2).fit(X, y)
@@ -267,13 +272,13 @@ def test_hidden_layer_sizes_accepts_an_int_and_any_sequence():
 
 
 @pytest.mark.parametrize("sizes", [(0,), (3, -1), (2.5,), ("7",), [[3, 2]], (True,)])
-def test_bad_hidden_layer_sizes_are_refused(sizes):
+def test_bad_hidden_layer_sizes_are_refused(sizes, weighted_problem):
     X, y, _ = weighted_problem(20, 3, 2)
     with pytest.raises((ValueError, InvalidParameterError), match="hidden_layer_sizes"):
         DeepNNClassifier(hidden_layer_sizes=sizes).fit(X, y)
 
 
-def test_unknown_init_is_refused():
+def test_unknown_init_is_refused(weighted_problem):
     X, y, _ = weighted_problem(20, 3, 2)
     with pytest.raises(InvalidParameterError, match="init"):
         DeepNNClassifier(init="zeros").fit(X, y)
@@ -283,7 +288,7 @@ def test_unknown_init_is_refused():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_float32_is_kept_and_sparse_equals_dense():
+def test_float32_is_kept_and_sparse_equals_dense(weighted_problem):
     X, y, sw = weighted_problem(60, 5, 3, seed=4)
     X[np.abs(X) < 0.6] = 0
     params = dict(hidden_layer_sizes=(8, 6), max_iter=30, random_state=0)

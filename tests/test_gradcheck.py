@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _problems import weighted_problem
 from sklearn.linear_model import LogisticRegression
 
 from sknotes import GDLogisticRegression, ShallowNNClassifier, activations
@@ -13,16 +12,18 @@ from sknotes.gradcheck import check_gradients
 ACTIVATION_NAMES = ["tanh", "sigmoid", "relu", "leaky_relu"]
 
 
-def _problem(n=25, d=3, k=2, seed=0):
-    return weighted_problem(n, d, k, seed)
+@pytest.fixture(scope="module")
+def make_problem(weighted_problem):
+    """``weighted_problem`` with this module's sizes as defaults."""
+    return lambda n=25, d=3, k=2, seed=0: weighted_problem(n, d, k, seed)
 
 
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("alpha", [0.0, 1.3])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_logistic_regression_gradient(k, weighted, alpha, fit_intercept):
-    X, y, sw = _problem(k=k)
+def test_logistic_regression_gradient(k, weighted, alpha, fit_intercept, make_problem):
+    X, y, sw = make_problem(k=k)
     sw = sw if weighted else None
     clf = GDLogisticRegression(alpha=alpha, fit_intercept=fit_intercept)
     # at random parameters (unfitted) and at fitted ones; a few short steps
@@ -37,8 +38,8 @@ def test_logistic_regression_gradient(k, weighted, alpha, fit_intercept):
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("alpha", [0.0, 0.9])
-def test_shallow_network_gradient(activation, k, weighted, alpha):
-    X, y, sw = _problem(k=k, seed=1)
+def test_shallow_network_gradient(activation, k, weighted, alpha, make_problem):
+    X, y, sw = make_problem(k=k, seed=1)
     sw = sw if weighted else None
     clf = ShallowNNClassifier(
         n_hidden=4, activation=activation, negative_slope=0.1, alpha=alpha
@@ -49,16 +50,16 @@ def test_shallow_network_gradient(activation, k, weighted, alpha):
 
 
 @pytest.mark.parametrize("estimator", [GDLogisticRegression(), ShallowNNClassifier()])
-def test_class_weight_and_sparse_input(estimator):
-    X, y, sw = _problem(k=3, seed=2)
+def test_class_weight_and_sparse_input(estimator, make_problem):
+    X, y, sw = make_problem(k=3, seed=2)
     estimator.set_params(class_weight="balanced", alpha=0.5)
     assert check_gradients(estimator, X, y, sw) < 1e-7
     X[np.abs(X) < 0.5] = 0
     assert check_gradients(estimator, sp.csr_matrix(X), y, sw) < 1e-7
 
 
-def test_wrong_activation_derivative_is_detected(monkeypatch):
-    X, y, _ = _problem(seed=3)
+def test_wrong_activation_derivative_is_detected(monkeypatch, make_problem):
+    X, y, _ = make_problem(seed=3)
     clf = ShallowNNClassifier(n_hidden=4, activation="tanh")
     assert check_gradients(clf, X, y) < 1e-7
 
@@ -71,8 +72,8 @@ def test_wrong_activation_derivative_is_detected(monkeypatch):
     assert check_gradients(clf, X, y) > 1e-3
 
 
-def test_scaled_analytic_gradient_is_detected(monkeypatch):
-    X, y, _ = _problem(k=3, seed=4)
+def test_scaled_analytic_gradient_is_detected(monkeypatch, make_problem):
+    X, y, _ = make_problem(k=3, seed=4)
     original = DenseNetwork.loss_grad
 
     def ten_percent_off(self, X, y, sample_weight, l2=0.0, grad=None):
@@ -87,8 +88,8 @@ def test_scaled_analytic_gradient_is_detected(monkeypatch):
         assert check_gradients(clf, X, y) == pytest.approx(0.1 / 2.1, rel=1e-5)
 
 
-def test_wrong_penalty_gradient_is_detected(monkeypatch):
-    X, y, _ = _problem(seed=5)
+def test_wrong_penalty_gradient_is_detected(monkeypatch, make_problem):
+    X, y, _ = make_problem(seed=5)
     original = DenseNetwork.loss_grad
 
     def penalty_forgotten(self, X, y, sample_weight, l2=0.0, grad=None):
@@ -102,8 +103,8 @@ def test_wrong_penalty_gradient_is_detected(monkeypatch):
     assert check_gradients(GDLogisticRegression(alpha=20.0), X, y) > 1e-3
 
 
-def test_estimator_is_left_as_it_was():
-    X, y, _ = _problem()
+def test_estimator_is_left_as_it_was(make_problem):
+    X, y, _ = make_problem()
     unfitted = ShallowNNClassifier()
     check_gradients(unfitted, X, y)
     assert not hasattr(unfitted, "coefs_")
@@ -114,24 +115,24 @@ def test_estimator_is_left_as_it_was():
     np.testing.assert_array_equal(fitted.coef_, coef)
 
 
-def test_fitted_float32_model_is_checked_in_float64():
-    X, y, _ = _problem(seed=6)
+def test_fitted_float32_model_is_checked_in_float64(make_problem):
+    X, y, _ = make_problem(seed=6)
     clf = ShallowNNClassifier(max_iter=10, tol=0, random_state=0)
     clf.fit(X.astype(np.float32), y)
     assert clf.coefs_[0].dtype == np.float32
     assert check_gradients(clf, X, y) < 1e-7
 
 
-def test_random_state_selects_the_point_and_the_result_is_reproducible():
-    X, y, _ = _problem(seed=7)
+def test_random_state_selects_the_point_and_the_result_is_reproducible(make_problem):
+    X, y, _ = make_problem(seed=7)
     clf = ShallowNNClassifier()
     a = check_gradients(clf, X, y, random_state=1)
     b = check_gradients(clf, X, y, random_state=1)
     assert a == b
 
 
-def test_bad_arguments():
-    X, y, _ = _problem()
+def test_bad_arguments(make_problem):
+    X, y, _ = make_problem()
     with pytest.raises(TypeError, match="sknotes"):
         check_gradients(LogisticRegression(), X, y)
     clf = GDLogisticRegression(max_iter=5, tol=0).fit(X, y)

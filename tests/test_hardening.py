@@ -5,7 +5,6 @@ import warnings
 
 import numpy as np
 import pytest
-from _problems import weighted_problem
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
     [{0: -1.0, 1: 1.0}, {0: np.nan, 1: 1.0}, {0: np.inf, 1: 1.0}, {0: "x", 1: 1.0}],
 )
 @pytest.mark.parametrize("cls", [GDLogisticRegression, ShallowNNClassifier])
-def test_bad_class_weight_values_get_a_clear_error(cls, weights):
+def test_bad_class_weight_values_get_a_clear_error(cls, weights, weighted_problem):
     # Before: negative class weights trained on a negative cost, silently.
     X, y, _ = weighted_problem(40, 3, 2)
     with pytest.raises(ValueError, match="class_weight values must be finite"):
@@ -29,13 +28,13 @@ def test_bad_class_weight_values_get_a_clear_error(cls, weights):
 
 
 @pytest.mark.parametrize("epsilon", [0, -1e-6, np.nan, np.inf, "small", True])
-def test_check_gradients_validates_epsilon(epsilon):
+def test_check_gradients_validates_epsilon(epsilon, weighted_problem):
     X, y, _ = weighted_problem(20, 3, 2)
     with pytest.raises(ValueError, match="epsilon"):
         check_gradients(GDLogisticRegression(), X, y, epsilon=epsilon)
 
 
-def test_warm_start_with_new_layer_sizes_starts_fresh_with_a_warning():
+def test_warm_start_with_new_layer_sizes_starts_fresh_with_a_warning(weighted_problem):
     # Before: a numpy broadcast error from deep inside the fit.
     X, y, _ = weighted_problem(60, 4, 3)
     clf = ShallowNNClassifier(n_hidden=5, warm_start=True, max_iter=5, random_state=0)
@@ -56,7 +55,9 @@ def test_warm_start_with_new_layer_sizes_starts_fresh_with_a_warning():
     assert deep.n_layers_ == 5
 
 
-def test_warm_start_after_switching_the_intercept_off_gives_no_intercept():
+def test_warm_start_after_switching_the_intercept_off_gives_no_intercept(
+    weighted_problem,
+):
     # Before: the previous fit's intercept stayed in the model, frozen.
     X, y, _ = weighted_problem(60, 3, 2)
     clf = GDLogisticRegression(warm_start=True, max_iter=20).fit(X + 3, y)
@@ -65,7 +66,7 @@ def test_warm_start_after_switching_the_intercept_off_gives_no_intercept():
     np.testing.assert_array_equal(clf.intercept_, 0.0)
 
 
-def test_curves_stay_aligned_when_early_stopping_is_switched_on():
+def test_curves_stay_aligned_when_early_stopping_is_switched_on(weighted_problem):
     # Before: the validation curve started at the second fit, shorter than
     # the training curve it is drawn against.
     X, y, _ = weighted_problem(200, 3, 2)
@@ -77,7 +78,7 @@ def test_curves_stay_aligned_when_early_stopping_is_switched_on():
     assert np.isfinite(clf.validation_loss_curve_[8:]).all()
 
 
-def test_two_threads_fitting_one_estimator_leave_one_consistent_model():
+def test_two_threads_fitting_one_estimator_leave_one_consistent_model(weighted_problem):
     X3, y3, _ = weighted_problem(300, 3, 2, seed=1)
     X5, y5, _ = weighted_problem(300, 5, 3, seed=2)
     clf = ShallowNNClassifier(n_hidden=4, max_iter=30, random_state=0)

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from _problems import weighted_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -35,8 +34,10 @@ from sknotes._network import DenseNetwork
 # --- an independent implementation of the cost -------------------------------
 
 
-def _problem(n=40, d=4, k=2, seed=0):
-    return weighted_problem(n, d, k, seed)
+@pytest.fixture(scope="module")
+def make_problem(weighted_problem):
+    """``weighted_problem`` with this module's sizes as defaults."""
+    return lambda n=40, d=4, k=2, seed=0: weighted_problem(n, d, k, seed)
 
 
 def _cost(W, b, X, y, s, alpha):
@@ -79,8 +80,10 @@ def _n_out(k):
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("alpha", [0.0, 0.7])
-def test_one_gradient_step_equals_finite_difference_gradient(k, weighted, alpha):
-    X, y, sw = _problem(k=k)
+def test_one_gradient_step_equals_finite_difference_gradient(
+    k, weighted, alpha, make_problem
+):
+    X, y, sw = make_problem(k=k)
     s = sw if weighted else np.ones_like(sw)
     fit_sw = sw if weighted else None
     eta = 0.5
@@ -137,8 +140,8 @@ def test_the_notes_scalar_loop_with_soft_labels():
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_without_intercept_the_bias_stays_zero(k):
-    X, y, sw = _problem(k=k)
+def test_without_intercept_the_bias_stays_zero(k, make_problem):
+    X, y, sw = make_problem(k=k)
     eta, alpha = 0.5, 0.3
     clf = GDLogisticRegression(
         learning_rate=eta, max_iter=1, tol=0, alpha=alpha, fit_intercept=False
@@ -157,8 +160,10 @@ def test_without_intercept_the_bias_stays_zero(k):
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("alpha", [0.0, 2.0])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_loss_curve_entries_are_log_loss_of_the_model_so_far(k, alpha, weighted):
-    X, y, sw = _problem(k=k, seed=1)
+def test_loss_curve_entries_are_log_loss_of_the_model_so_far(
+    k, alpha, weighted, make_problem
+):
+    X, y, sw = make_problem(k=k, seed=1)
     s = sw if weighted else np.ones_like(sw)
     fit_sw = sw if weighted else None
     params = dict(learning_rate=0.3, tol=0, alpha=alpha)
@@ -175,8 +180,8 @@ def test_loss_curve_entries_are_log_loss_of_the_model_so_far(k, alpha, weighted)
 
 
 @pytest.mark.parametrize("k", [2, 3, 4])
-def test_first_loss_is_log_of_the_number_of_classes(k):
-    X, y, sw = _problem(k=k)
+def test_first_loss_is_log_of_the_number_of_classes(k, make_problem):
+    X, y, sw = make_problem(k=k)
     for fit_sw in (None, sw):
         clf = GDLogisticRegression(max_iter=3, tol=0, alpha=1.5).fit(X, y, fit_sw)
         assert clf.loss_curve_[0] == pytest.approx(np.log(k), rel=1e-14)
@@ -237,9 +242,9 @@ _EXACT = [(0.5, 200, 1e-7, 1e-10), ("auto", 15, 1e-6, 1e-9)]
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("learning_rate, max_iter, rtol, curve_rtol", _EXACT)
 def test_integer_sample_weights_equal_repeated_rows(
-    k, learning_rate, max_iter, rtol, curve_rtol
+    k, learning_rate, max_iter, rtol, curve_rtol, make_problem
 ):
-    X, y, _ = _problem(n=30, k=k, seed=2)
+    X, y, _ = make_problem(n=30, k=k, seed=2)
     w = np.random.RandomState(3).randint(0, 4, size=30)
     w[:k] = 1  # every class keeps a row
     params = dict(learning_rate=learning_rate, max_iter=max_iter, tol=0, alpha=0.5)
@@ -259,9 +264,9 @@ def test_integer_sample_weights_equal_repeated_rows(
 
 @pytest.mark.parametrize("learning_rate, max_iter, rtol, curve_rtol", _EXACT)
 def test_scaling_all_weights_changes_nothing_without_penalty(
-    learning_rate, max_iter, rtol, curve_rtol
+    learning_rate, max_iter, rtol, curve_rtol, make_problem
 ):
-    X, y, sw = _problem(seed=4)
+    X, y, sw = make_problem(seed=4)
     params = dict(learning_rate=learning_rate, max_iter=max_iter, tol=0)
     a = GDLogisticRegression(**params).fit(X, y, sample_weight=sw)
     b = GDLogisticRegression(**params).fit(X, y, sample_weight=37.0 * sw)
@@ -271,8 +276,10 @@ def test_scaling_all_weights_changes_nothing_without_penalty(
 
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("class_weight", ["balanced", "dict"])
-def test_class_weight_equals_the_sample_weights_it_implies(k, class_weight):
-    X, y, sw = _problem(n=50, k=k, seed=6)
+def test_class_weight_equals_the_sample_weights_it_implies(
+    k, class_weight, make_problem
+):
+    X, y, sw = make_problem(n=50, k=k, seed=6)
     y[: 35 - 5 * k] = 0  # imbalanced
     if class_weight == "dict":
         class_weight = {c: 1.0 + 2.5 * c for c in range(k)}
@@ -399,8 +406,8 @@ def _spy_on_dtypes(monkeypatch):
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dtype_is_kept_end_to_end(monkeypatch, k, sparse, dtype):
-    X, y, sw = _problem(k=k)
+def test_dtype_is_kept_end_to_end(monkeypatch, k, sparse, dtype, make_problem):
+    X, y, sw = make_problem(k=k)
     X = X.astype(dtype)
     if sparse:
         X = sp.csr_matrix(X)
@@ -417,10 +424,12 @@ def test_dtype_is_kept_end_to_end(monkeypatch, k, sparse, dtype):
 @pytest.mark.parametrize(
     "learning_rate, max_iter, rtol", [(0.5, 100, 1e-4), ("auto", 15, 1e-2)]
 )
-def test_float32_fit_is_close_to_float64_fit(learning_rate, max_iter, rtol):
+def test_float32_fit_is_close_to_float64_fit(
+    learning_rate, max_iter, rtol, make_problem
+):
     # The 'auto' step compares costs, so float32 rounding can change which
     # trial steps it keeps: its models agree less closely than a fixed step's.
-    X, y, sw = _problem(k=3)
+    X, y, sw = make_problem(k=3)
     params = dict(learning_rate=learning_rate, max_iter=max_iter, tol=0)
     a = GDLogisticRegression(**params).fit(X, y, sw)
     b = GDLogisticRegression(**params).fit(X.astype(np.float32), y, sw)
@@ -428,8 +437,8 @@ def test_float32_fit_is_close_to_float64_fit(learning_rate, max_iter, rtol):
     np.testing.assert_allclose(b.loss_curve_, a.loss_curve_, rtol=rtol / 10)
 
 
-def test_integer_input_is_trained_in_float64():
-    X, y, _ = _problem()
+def test_integer_input_is_trained_in_float64(make_problem):
+    X, y, _ = make_problem()
     clf = GDLogisticRegression(max_iter=5, tol=0).fit(np.round(X * 10).astype(int), y)
     assert clf.coef_.dtype == np.float64
 
@@ -438,39 +447,39 @@ def test_integer_input_is_trained_in_float64():
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_non_finite_input_is_rejected(bad):
-    X, y, _ = _problem()
+def test_non_finite_input_is_rejected(bad, make_problem):
+    X, y, _ = make_problem()
     X[3, 1] = bad
     with pytest.raises(ValueError, match="NaN|infinity"):
         GDLogisticRegression().fit(X, y)
-    clf = GDLogisticRegression(max_iter=5, tol=0).fit(*_problem()[:2])
+    clf = GDLogisticRegression(max_iter=5, tol=0).fit(*make_problem()[:2])
     with pytest.raises(ValueError, match="NaN|infinity"):
         clf.predict(X)
 
 
-def test_single_class_is_rejected():
-    X, _, _ = _problem()
+def test_single_class_is_rejected(make_problem):
+    X, _, _ = make_problem()
     with pytest.raises(ValueError, match="one class"):
         GDLogisticRegression().fit(X, np.full(len(X), "spam"))
 
 
-def test_wrong_number_of_features_at_predict_time():
-    X, y, _ = _problem()
+def test_wrong_number_of_features_at_predict_time(make_problem):
+    X, y, _ = make_problem()
     clf = GDLogisticRegression(max_iter=5, tol=0).fit(X, y)
     for method in PREDICT_METHODS:
         with pytest.raises(ValueError, match="features"):
             getattr(clf, method)(X[:, :3])
 
 
-def test_negative_sample_weight_is_rejected():
-    X, y, sw = _problem()
+def test_negative_sample_weight_is_rejected(make_problem):
+    X, y, sw = make_problem()
     sw[0] = -1.0
     with pytest.raises(ValueError, match="[Nn]egative"):
         GDLogisticRegression().fit(X, y, sample_weight=sw)
 
 
-def test_validation_set_errors():
-    X, y, _ = _problem()
+def test_validation_set_errors(make_problem):
+    X, y, _ = make_problem()
     clf = GDLogisticRegression(max_iter=5)
     with pytest.raises(ValueError, match="not seen|unknown|labels"):
         clf.fit(X, y, X_val=X[:5], y_val=np.array([0, 1, 0, 7, 1]))
@@ -494,16 +503,16 @@ def test_divergence_on_unscaled_data_names_the_learning_rate():
         clf.predict(X)
 
 
-def test_unfitted_estimator_raises_not_fitted():
-    X, _, _ = _problem()
+def test_unfitted_estimator_raises_not_fitted(make_problem):
+    X, _, _ = make_problem()
     clf = GDLogisticRegression()
     for method in PREDICT_METHODS:
         with pytest.raises(NotFittedError):
             getattr(clf, method)(X)
 
 
-def test_failed_fit_on_bad_input_leaves_estimator_unfitted():
-    X, y, _ = _problem()
+def test_failed_fit_on_bad_input_leaves_estimator_unfitted(make_problem):
+    X, y, _ = make_problem()
     clf = GDLogisticRegression()
     with pytest.raises(ValueError, match="one class"):
         clf.fit(X, np.zeros(len(X)))
@@ -580,8 +589,8 @@ def test_auto_learning_rate_multiclass_weighted_penalised(fit_intercept, weighte
         assert clf.learning_rate_ > 0
 
 
-def test_fixed_learning_rate_is_reported():
-    X, y, _ = _problem()
+def test_fixed_learning_rate_is_reported(make_problem):
+    X, y, _ = make_problem()
     clf = GDLogisticRegression(learning_rate=0.123, max_iter=2, tol=0).fit(X, y)
     assert clf.learning_rate_ == 0.123
 
@@ -589,8 +598,8 @@ def test_fixed_learning_rate_is_reported():
 # --- scikit-learn integration ------------------------------------------------
 
 
-def test_dataframe_input_sets_feature_names():
-    X, y, _ = _problem()
+def test_dataframe_input_sets_feature_names(make_problem):
+    X, y, _ = make_problem()
     df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     clf = GDLogisticRegression(max_iter=20, tol=0).fit(df, y)
     np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
@@ -603,8 +612,8 @@ def test_dataframe_input_sets_feature_names():
     assert not hasattr(plain, "feature_names_in_")
 
 
-def test_pickle_round_trip():
-    X, y, _ = _problem(k=3)
+def test_pickle_round_trip(make_problem):
+    X, y, _ = make_problem(k=3)
     clf = GDLogisticRegression(max_iter=50).fit(X, y)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
@@ -632,8 +641,8 @@ def test_grid_search_in_a_pipeline():
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_decision_function_and_probabilities_follow_the_model(k):
-    X, y, _ = _problem(k=k)
+def test_decision_function_and_probabilities_follow_the_model(k, make_problem):
+    X, y, _ = make_problem(k=k)
     clf = GDLogisticRegression(max_iter=50).fit(X, y)
     scores = clf.decision_function(X)
     linear = X @ clf.coef_.T + clf.intercept_
@@ -651,8 +660,8 @@ def test_decision_function_and_probabilities_follow_the_model(k):
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_log_probabilities_stay_finite_for_extreme_inputs(k):
-    X, y, _ = _problem(k=k)
+def test_log_probabilities_stay_finite_for_extreme_inputs(k, make_problem):
+    X, y, _ = make_problem(k=k)
     clf = GDLogisticRegression(max_iter=50).fit(X, y)
     far = X * 1e6
     with warnings.catch_warnings():
@@ -674,8 +683,8 @@ def test_log_probabilities_stay_finite_for_extreme_inputs(k):
     )
 
 
-def test_string_labels_and_classes_order():
-    X, y, _ = _problem(k=3)
+def test_string_labels_and_classes_order(make_problem):
+    X, y, _ = make_problem(k=3)
     labels = np.array(["zebra", "ant", "moose"])[y]
     clf = GDLogisticRegression(max_iter=50).fit(X, labels)
     np.testing.assert_array_equal(clf.classes_, ["ant", "moose", "zebra"])

@@ -13,7 +13,6 @@ import zipfile
 import joblib
 import numpy as np
 import pytest
-from _problems import write_class_folders
 
 import sknotes
 from sknotes import _memory, _model_archive
@@ -24,7 +23,7 @@ sio = pytest.importorskip("skops.io")
 
 
 @pytest.fixture(scope="module")
-def images(tmp_path_factory):
+def images(tmp_path_factory, write_class_folders):
     return write_class_folders(tmp_path_factory.mktemp("images") / "train", 6)
 
 

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from _problems import weighted_problem
 from scipy.special import expit, logsumexp, softmax
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -22,8 +21,10 @@ ACTIVATION_NAMES = ["tanh", "sigmoid", "relu", "leaky_relu"]
 PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
 
-def _problem(n=40, d=3, k=2, seed=0):
-    return weighted_problem(n, d, k, seed)
+@pytest.fixture(scope="module")
+def make_problem(weighted_problem):
+    """``weighted_problem`` with this module's sizes as defaults."""
+    return lambda n=40, d=3, k=2, seed=0: weighted_problem(n, d, k, seed)
 
 
 # --- an independent forward pass and cost ------------------------------------
@@ -178,8 +179,8 @@ def test_logistic_regression_cannot_separate_the_flower():
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_course_initialisation_draws_w1_then_w2(k):
-    X, y, _ = _problem(k=k)
+def test_course_initialisation_draws_w1_then_w2(k, make_problem):
+    X, y, _ = make_problem(k=k)
     n_out = 1 if k == 2 else k
     clf = ShallowNNClassifier(
         n_hidden=5, init="course", learning_rate=1e-300, max_iter=1, tol=0
@@ -209,8 +210,8 @@ def test_other_initialisations_have_the_documented_scale():
     assert abs(he.mean()) < 0.01 * np.sqrt(2.0 / 300) * 10
 
 
-def test_random_state_controls_the_initialisation():
-    X, y, _ = _problem()
+def test_random_state_controls_the_initialisation(make_problem):
+    X, y, _ = make_problem()
     params = dict(max_iter=5, tol=0)
     a = ShallowNNClassifier(random_state=3, **params).fit(X, y)
     b = ShallowNNClassifier(random_state=3, **params).fit(X, y)
@@ -224,8 +225,8 @@ def test_random_state_controls_the_initialisation():
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 @pytest.mark.parametrize("k", [2, 3])
-def test_one_step_equals_finite_difference_gradient(activation, k):
-    X, y, sw = _problem(k=k, seed=1)
+def test_one_step_equals_finite_difference_gradient(activation, k, make_problem):
+    X, y, sw = make_problem(k=k, seed=1)
     n_out = 1 if k == 2 else k
     alpha, eta, slope = 0.8, 0.5, 0.1
     params = _random_params(3, 4, n_out)
@@ -249,8 +250,10 @@ def test_one_step_equals_finite_difference_gradient(activation, k):
 @pytest.mark.parametrize("activation", ["logistic", "tanh", "relu"])
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_one_full_batch_step_equals_mlp_classifier(activation, k, weighted):
-    X, y, sw = _problem(n=50, d=4, k=k, seed=2)
+def test_one_full_batch_step_equals_mlp_classifier(
+    activation, k, weighted, make_problem
+):
+    X, y, sw = make_problem(n=50, d=4, k=k, seed=2)
     fit_sw = sw if weighted else None
     n_hidden, eta, alpha = 6, 0.3, 0.0
     n_out = 1 if k == 2 else k
@@ -299,8 +302,8 @@ def test_one_full_batch_step_equals_mlp_classifier(activation, k, weighted):
     np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), atol=1e-12)
 
 
-def test_one_step_with_penalty_equals_mlp_classifier():
-    X, y, _ = _problem(n=50, d=4, seed=5)
+def test_one_step_with_penalty_equals_mlp_classifier(make_problem):
+    X, y, _ = make_problem(n=50, d=4, seed=5)
     W1, b1, W2, b2 = _random_params(4, 6, 1, seed=4)
     mlp = MLPClassifier(
         hidden_layer_sizes=(6,),
@@ -332,8 +335,8 @@ def test_one_step_with_penalty_equals_mlp_classifier():
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 @pytest.mark.parametrize("k", [2, 3])
-def test_predictions_follow_the_forward_pass(activation, k):
-    X, y, _ = _problem(k=k, seed=3)
+def test_predictions_follow_the_forward_pass(activation, k, make_problem):
+    X, y, _ = make_problem(k=k, seed=3)
     slope = 0.2
     clf = ShallowNNClassifier(
         n_hidden=5,
@@ -386,8 +389,8 @@ def test_three_class_softmax_learns_a_nonlinear_problem():
 
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dtype_is_kept_end_to_end(monkeypatch, sparse, dtype):
-    X, y, sw = _problem(k=3)
+def test_dtype_is_kept_end_to_end(monkeypatch, sparse, dtype, make_problem):
+    X, y, sw = make_problem(k=3)
     X = X.astype(dtype)
     if sparse:
         X = sp.csr_matrix(X)
@@ -408,8 +411,8 @@ def test_dtype_is_kept_end_to_end(monkeypatch, sparse, dtype):
     assert clf.decision_function(X).dtype == dtype
 
 
-def test_float32_fit_is_close_to_float64_fit():
-    X, y, _ = _problem(k=3)
+def test_float32_fit_is_close_to_float64_fit(make_problem):
+    X, y, _ = make_problem(k=3)
     params = dict(max_iter=50, tol=0, random_state=0)
     a = ShallowNNClassifier(**params).fit(X, y)
     b = ShallowNNClassifier(**params).fit(X.astype(np.float32), y)
@@ -417,8 +420,8 @@ def test_float32_fit_is_close_to_float64_fit():
     np.testing.assert_allclose(b.loss_curve_, a.loss_curve_, rtol=1e-5)
 
 
-def test_sparse_and_dense_input_agree():
-    X, y, _ = _problem(k=3)
+def test_sparse_and_dense_input_agree(make_problem):
+    X, y, _ = make_problem(k=3)
     X[np.abs(X) < 0.7] = 0.0
     params = dict(max_iter=30, tol=0, random_state=0)
     a = ShallowNNClassifier(**params).fit(X, y)
@@ -430,8 +433,8 @@ def test_sparse_and_dense_input_agree():
 # --- errors ------------------------------------------------------------------
 
 
-def test_errors():
-    X, y, sw = _problem()
+def test_errors(make_problem):
+    X, y, sw = make_problem()
     clf = ShallowNNClassifier(max_iter=5, tol=0)
     bad = X.copy()
     bad[0, 0] = np.nan
@@ -468,8 +471,8 @@ def test_divergence_is_reported_and_leaves_no_model():
 # --- scikit-learn integration ------------------------------------------------
 
 
-def test_dataframe_input_and_pickle():
-    X, y, _ = _problem(k=3)
+def test_dataframe_input_and_pickle(make_problem):
+    X, y, _ = make_problem(k=3)
     df = pd.DataFrame(X, columns=["x0", "x1", "x2"])
     clf = ShallowNNClassifier(max_iter=20, tol=0, random_state=0).fit(df, y)
     np.testing.assert_array_equal(clf.feature_names_in_, ["x0", "x1", "x2"])
@@ -478,8 +481,8 @@ def test_dataframe_input_and_pickle():
     np.testing.assert_array_equal(restored.coefs_[0], clf.coefs_[0])
 
 
-def test_warm_start_continues_the_same_trajectory():
-    X, y, _ = _problem(k=3)
+def test_warm_start_continues_the_same_trajectory(make_problem):
+    X, y, _ = make_problem(k=3)
     params = dict(tol=0, random_state=0, learning_rate=0.4)
     once = ShallowNNClassifier(max_iter=30, **params).fit(X, y)
     twice = ShallowNNClassifier(max_iter=12, warm_start=True, **params).fit(X, y)

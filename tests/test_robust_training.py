@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _problems import interrupt_on_call
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
@@ -306,10 +305,10 @@ def test_defaults_learn_real_photos(Estimator):
 
 @pytest.mark.parametrize("stop_at", [2, 5, 9])
 def test_interrupt_during_a_trial_step_keeps_the_last_accepted_point(
-    stop_at, monkeypatch
+    stop_at, monkeypatch, interrupt_on_call
 ):
     X, y = load_wine(return_X_y=True)
-    interrupt_on_call(monkeypatch, stop_at)
+    interrupt_on_call(stop_at)
     clf = GDLogisticRegression()
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)

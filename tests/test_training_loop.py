@@ -9,7 +9,6 @@ import warnings
 
 import numpy as np
 import pytest
-from _problems import interrupt_on_call
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -292,10 +291,12 @@ def test_without_warm_start_a_refit_starts_over(est):
 
 @pytest.mark.parametrize("est", _estimators(), ids=_ids)
 @pytest.mark.parametrize("stop_at", [1, 6])
-def test_keyboard_interrupt_leaves_a_usable_model(est, stop_at, monkeypatch):
+def test_keyboard_interrupt_leaves_a_usable_model(
+    est, stop_at, monkeypatch, interrupt_on_call
+):
     X, y, _ = _problem()
     reference = clone(est).set_params(tol=0, max_iter=stop_at - 1 or 1).fit(X, y)
-    interrupt_on_call(monkeypatch, stop_at)
+    interrupt_on_call(stop_at)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # the interrupt goes on to the caller, after the model is published
@@ -412,11 +413,11 @@ def test_nesterov_trains_the_network():
     assert log_loss(y, clf.predict_proba(X)) < clf.loss_curve_[0]
 
 
-def test_interrupt_stops_a_grid_search(monkeypatch):
+def test_interrupt_stops_a_grid_search(monkeypatch, interrupt_on_call):
     from sklearn.model_selection import GridSearchCV
 
     X, y, _ = _problem()
-    interrupt_on_call(monkeypatch, 7)
+    interrupt_on_call(7)
     search = GridSearchCV(
         GDLogisticRegression(max_iter=20), {"alpha": [0.0, 1.0, 2.0]}, cv=3
     )
@@ -427,14 +428,14 @@ def test_interrupt_stops_a_grid_search(monkeypatch):
 
 @pytest.mark.parametrize("stop_at", [2, 4, 5])
 def test_interrupt_in_the_validation_pass_keeps_the_curves_aligned(
-    stop_at, monkeypatch
+    stop_at, monkeypatch, interrupt_on_call
 ):
     X, y, _ = _problem()
     clf = ShallowNNClassifier(
         n_hidden=3, learning_rate=0.5, max_iter=30, tol=0, random_state=0
     )
     # training and validation costs alternate: calls 2 and 4 are validation
-    interrupt_on_call(monkeypatch, stop_at)
+    interrupt_on_call(stop_at)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X[:30], y[:30], X_val=X[30:], y_val=y[30:])
     monkeypatch.undo()

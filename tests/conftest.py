@@ -1,0 +1,76 @@
+"""Fixtures shared by the tests: small random problems and image folders.
+
+The helpers are factory fixtures (each returns a function that the test
+calls with its own sizes and seeds), so that no test imports a module from
+the test folder. The plain functions stay importable for the scripts that
+re-record test data (``python tests/test_saved_models.py``).
+"""
+
+import numpy as np
+import pytest
+
+
+def make_weighted_problem(n, d, k, seed=0):
+    """Normal ``X`` (n, d), labels ``range(k)`` (all present), weights in [0.5, 3]."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, d))
+    y = rng.randint(k, size=n)
+    y[:k] = np.arange(k)
+    sw = rng.uniform(0.5, 3.0, size=n)
+    return X, y, sw
+
+
+def make_class_folders(root, n_per_class=8, seed=0, labels=("blue", "red")):
+    """Small JPEGs in class folders, easy to tell apart: bluish, reddish, greenish.
+
+    One folder per label under ``root`` (up to three labels); returns ``root``.
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    for channel, label in zip((2, 0, 1), labels, strict=False):
+        folder = root / label
+        folder.mkdir(parents=True)
+        for i in range(n_per_class):
+            pixels = rng.integers(0, 100, (12, 12, 3)).astype(np.uint8)
+            pixels[..., channel] += 150
+            Image.fromarray(pixels).save(folder / f"{i}.jpg")
+    return root
+
+
+@pytest.fixture(scope="session")
+def weighted_problem():
+    """``weighted_problem(n, d, k, seed=0)``: see :func:`make_weighted_problem`."""
+    return make_weighted_problem
+
+
+@pytest.fixture(scope="session")
+def write_class_folders():
+    """``write_class_folders(root, n_per_class=8, seed=0, labels=...)``: see
+    :func:`make_class_folders`."""
+    return make_class_folders
+
+
+@pytest.fixture
+def interrupt_on_call(monkeypatch):
+    """``interrupt_on_call(n)`` makes the ``n``-th cost evaluation of the
+    network core raise Ctrl-C.
+
+    Undo with ``monkeypatch.undo()``.
+    """
+
+    def interrupt(n):
+        from sknotes._network import DenseNetwork
+
+        original = DenseNetwork.loss_grad
+        calls = []
+
+        def interrupted(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == n:
+                raise KeyboardInterrupt
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DenseNetwork, "loss_grad", interrupted)
+
+    return interrupt
