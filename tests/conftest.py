@@ -20,6 +20,26 @@ def make_weighted_problem(n, d, k, seed=0):
     return X, y, sw
 
 
+def make_noisy_problem(n=60, d=4, k=2, seed=0):
+    """Normal ``X`` (n, d), a noisy linear rule on its first column for ``y``
+    (class 2 above 0.8 on the second column when ``k == 3``), weights in [0.5, 3]."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, d))
+    y = (X[:, 0] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    if k == 3:
+        y[X[:, 1] > 0.8] = 2
+    sw = rng.uniform(0.5, 3.0, size=n)
+    return X, y, sw
+
+
+def make_badly_scaled(n=600, d=12, seed=0):
+    """Features on scales 1e-3 ... 1e3, with a linear rule between them."""
+    rng = np.random.RandomState(seed)
+    Z = rng.randn(n, d)
+    y = (Z @ rng.randn(d) + 0.3 * rng.randn(n) > 0).astype(int)
+    return Z * np.logspace(-3, 3, d), y
+
+
 def make_class_folders(root, n_per_class=8, seed=0, labels=("blue", "red")):
     """Small JPEGs in class folders, easy to tell apart: bluish, reddish, greenish.
 
@@ -42,6 +62,18 @@ def make_class_folders(root, n_per_class=8, seed=0, labels=("blue", "red")):
 def weighted_problem():
     """``weighted_problem(n, d, k, seed=0)``: see :func:`make_weighted_problem`."""
     return make_weighted_problem
+
+
+@pytest.fixture(scope="session")
+def noisy_problem():
+    """``noisy_problem(n=60, d=4, k=2, seed=0)``: see :func:`make_noisy_problem`."""
+    return make_noisy_problem
+
+
+@pytest.fixture(scope="session")
+def badly_scaled():
+    """``badly_scaled(n=600, d=12, seed=0)``: see :func:`make_badly_scaled`."""
+    return make_badly_scaled
 
 
 @pytest.fixture(scope="session")

@@ -12,14 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.datasets import (
+    load_breast_cancer,
+    make_classification,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
-from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
+from sknotes import GDLogisticRegression, ShallowNNClassifier
 
 
 def _estimators(**params):
@@ -34,17 +35,7 @@ def _ids(est):
     return type(est).__name__
 
 
-def _problem(n=60, d=4, k=2, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, d))
-    y = (X[:, 0] + 0.5 * rng.normal(size=n) > 0).astype(int)
-    if k == 3:
-        y[X[:, 1] > 0.8] = 2
-    sw = rng.uniform(0.5, 3.0, size=n)
-    return X, y, sw
-
-
-def _noisy_wide_problem():
+def _noisy_widenoisy_problem():
     """Few samples, many useless features: the validation cost turns upwards."""
     return make_classification(300, 60, n_informative=4, flip_y=0.2, random_state=0)
 
@@ -64,81 +55,13 @@ def _penalty(est, total_weight):
 # --- stopping ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("est", _estimators(), ids=_ids)
-@pytest.mark.parametrize("tol", [0, 0.0, None])
-def test_without_tol_exactly_max_iter_iterations_run(est, tol):
-    X, y, _ = _problem()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        est.set_params(tol=tol, max_iter=37).fit(X, y)
-    assert est.n_iter_ == len(est.loss_curve_) == 37
-    assert np.isfinite(est.loss_curve_).all()
-
-
-def _first_stop(curve, tol, n_iter_no_change):
-    """The documented rule, on a precomputed cost curve: the iteration count
-    after which the cost has failed to beat its best by ``tol`` for
-    ``n_iter_no_change`` consecutive iterations."""
-    best, streak = np.inf, 0
-    for i, loss in enumerate(curve):
-        streak = streak + 1 if loss > best - tol else 0
-        best = min(best, loss)
-        if streak >= n_iter_no_change:
-            return i + 1
-    return None
-
-
-@pytest.mark.parametrize("est", _estimators(), ids=_ids)
-@pytest.mark.parametrize("tol, n_iter_no_change", [(1e-4, 10), (1e-3, 3)])
-def test_tol_stops_where_the_documented_rule_says(est, tol, n_iter_no_change):
-    X, y, _ = _problem()
-    full = clone(est).set_params(tol=0, max_iter=3000).fit(X, y)
-    expected = _first_stop(full.loss_curve_, tol, n_iter_no_change)
-    assert expected is not None and expected < 3000
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        est.set_params(tol=tol, n_iter_no_change=n_iter_no_change, max_iter=3000)
-        est.fit(X, y)
-    assert est.n_iter_ == expected
-    np.testing.assert_array_equal(est.loss_curve_, full.loss_curve_[:expected])
-    assert est.best_loss_ == min(est.loss_curve_)
-
-
-@pytest.mark.parametrize("est", _estimators(), ids=_ids)
-def test_huge_tol_stops_after_n_iter_no_change_plus_one(est):
-    X, y, _ = _problem()
-    est.set_params(tol=1e6, n_iter_no_change=4, max_iter=100).fit(X, y)
-    # the first iteration sets the best cost; the next four fail to beat it
-    assert est.n_iter_ == 5
-
-
-@pytest.mark.parametrize("est", _estimators(), ids=_ids)
-def test_convergence_warning_at_max_iter(est):
-    X, y, _ = _problem()
-    with pytest.warns(ConvergenceWarning, match="max_iter"):
-        est.set_params(tol=1e-12, max_iter=7).fit(X, y)
-    assert est.n_iter_ == 7
-    assert est.predict(X).shape == y.shape
-
-
-@pytest.mark.parametrize("est", _estimators(), ids=_ids)
-def test_default_tol_stops_early_on_easy_data(est):
-    X, y = load_breast_cancer(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        est.set_params(max_iter=5000).fit(X, y)
-    assert est.n_iter_ < 5000
-    assert est.score(X, y) > 0.97
-
-
 # --- verbose -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("est", _estimators(), ids=_ids)
 @pytest.mark.parametrize("every", [1, 4])
-def test_verbose_prints_the_loss_every_k_iterations(est, every, capsys):
-    X, y, _ = _problem()
+def test_verbose_prints_the_loss_every_k_iterations(est, every, capsys, noisy_problem):
+    X, y, _ = noisy_problem()
     est.set_params(verbose=every, tol=0, max_iter=13).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     pattern = re.compile(r"Iteration (\d+), loss = ([0-9.]+)$")
@@ -151,8 +74,8 @@ def test_verbose_prints_the_loss_every_k_iterations(est, every, capsys):
         assert loss == pytest.approx(est.loss_curve_[i - 1], abs=1e-8)
 
 
-def test_verbose_shows_validation_loss_and_silence_by_default(capsys):
-    X, y, _ = _problem()
+def test_verbose_shows_validation_loss_and_silence_by_default(capsys, noisy_problem):
+    X, y, _ = noisy_problem()
     clf = GDLogisticRegression(tol=0, max_iter=4)
     clf.fit(X, y)
     assert capsys.readouterr().out == ""
@@ -169,8 +92,8 @@ def test_verbose_shows_validation_loss_and_silence_by_default(capsys):
 
 @pytest.mark.parametrize("est", _estimators(alpha=0.3), ids=_ids)
 @pytest.mark.parametrize("k", [2, 3])
-def test_validation_curve_is_the_log_loss_of_the_model_so_far(est, k):
-    X, y, sw = _problem(n=90, k=k)
+def test_validation_curve_is_the_log_loss_of_the_model_so_far(est, k, noisy_problem):
+    X, y, sw = noisy_problem(n=90, k=k)
     X_tr, y_tr, X_val, y_val, sw_val = X[:60], y[:60], X[60:], y[60:], sw[60:]
     n_iter = 6
     short = clone(est).set_params(tol=0, max_iter=n_iter)
@@ -191,8 +114,8 @@ def test_validation_curve_is_the_log_loss_of_the_model_so_far(est, k):
     np.testing.assert_array_equal(plain.loss_curve_, longer.loss_curve_)
 
 
-def test_validation_curve_disappears_when_refitted_without_one():
-    X, y, _ = _problem()
+def test_validation_curve_disappears_when_refitted_without_one(noisy_problem):
+    X, y, _ = noisy_problem()
     clf = GDLogisticRegression(tol=0, max_iter=3)
     clf.fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:])
     assert len(clf.validation_loss_curve_) == 3
@@ -211,7 +134,7 @@ def test_validation_curve_disappears_when_refitted_without_one():
     ids=_ids,
 )
 def test_early_stopping_keeps_the_best_validation_model(est):
-    X, y = _noisy_wide_problem()
+    X, y = _noisy_widenoisy_problem()
     without = clone(est).fit(X, y)
     est.set_params(early_stopping=True, validation_fraction=0.2).fit(X, y)
     curve = est.validation_loss_curve_
@@ -238,7 +161,7 @@ def test_early_stopping_keeps_the_best_validation_model(est):
 
 
 def test_early_stopping_with_own_validation_set_trains_on_all_rows():
-    X, y = _noisy_wide_problem()
+    X, y = _noisy_widenoisy_problem()
     X_tr, X_val, y_tr, y_val = X[:200], X[200:], y[:200], y[200:]
     clf = GDLogisticRegression(learning_rate=1.0, early_stopping=True, max_iter=500)
     clf.fit(X_tr, y_tr, X_val=X_val, y_val=y_val)
@@ -254,8 +177,8 @@ def test_early_stopping_with_own_validation_set_trains_on_all_rows():
 
 
 @pytest.mark.parametrize("est", _estimators(alpha=0.4), ids=_ids)
-def test_warm_start_concatenates_and_continues(est):
-    X, y, sw = _problem(k=3)
+def test_warm_start_concatenates_and_continues(est, noisy_problem):
+    X, y, sw = noisy_problem(k=3)
     est.set_params(warm_start=True, tol=0, max_iter=8)
     est.fit(X, y, sample_weight=sw)
     first_curve = list(est.loss_curve_)
@@ -276,8 +199,8 @@ def test_warm_start_concatenates_and_continues(est):
 
 
 @pytest.mark.parametrize("est", _estimators(), ids=_ids)
-def test_without_warm_start_a_refit_starts_over(est):
-    X, y, _ = _problem()
+def test_without_warm_start_a_refit_starts_over(est, noisy_problem):
+    X, y, _ = noisy_problem()
     est.set_params(tol=0, max_iter=6).fit(X, y)
     first = [p.copy() for p in _params(est)]
     est.fit(X, y)
@@ -292,9 +215,9 @@ def test_without_warm_start_a_refit_starts_over(est):
 @pytest.mark.parametrize("est", _estimators(), ids=_ids)
 @pytest.mark.parametrize("stop_at", [1, 6])
 def test_keyboard_interrupt_leaves_a_usable_model(
-    est, stop_at, monkeypatch, interrupt_on_call
+    est, stop_at, monkeypatch, interrupt_on_call, noisy_problem
 ):
-    X, y, _ = _problem()
+    X, y, _ = noisy_problem()
     reference = clone(est).set_params(tol=0, max_iter=stop_at - 1 or 1).fit(X, y)
     interrupt_on_call(stop_at)
     with warnings.catch_warnings(record=True) as caught:
@@ -354,8 +277,10 @@ def test_overflowing_arithmetic_is_reported_as_divergence(k):
     network=st.booleans(),
     solver=st.sampled_from(["gd", "nesterov"]),
 )
-def test_loss_curve_never_holds_nan(log_rate, log_scale, k, network, solver):
-    X, y, _ = _problem(n=30, k=k, seed=1)
+def test_loss_curve_never_holds_nan(
+    noisy_problem, log_rate, log_scale, k, network, solver
+):
+    X, y, _ = noisy_problem(n=30, k=k, seed=1)
     X = X * 10.0**log_scale
     params = dict(learning_rate=10.0**log_rate, max_iter=30, tol=0, solver=solver)
     if network:
@@ -375,48 +300,10 @@ def test_loss_curve_never_holds_nan(log_rate, log_scale, k, network, solver):
 # --- solvers -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("k", [2, 3])
-def test_nesterov_reaches_the_same_optimum_as_plain_gradient_descent(k):
-    X, y, sw = _problem(n=200, d=5, k=k, seed=3)
-    alpha = 2.0
-    ref = LogisticRegression(C=1 / alpha, tol=1e-12).fit(X, y, sample_weight=sw)
-    gd = GDLogisticRegression(alpha=alpha, tol=0, max_iter=5000, solver="gd")
-    fast = GDLogisticRegression(
-        alpha=alpha, tol=1e-13, max_iter=5000, solver="nesterov"
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        gd.fit(X, y, sample_weight=sw)
-        fast.fit(X, y, sample_weight=sw)
-    np.testing.assert_allclose(fast.coef_, gd.coef_, atol=1e-5)
-    np.testing.assert_allclose(fast.intercept_, gd.intercept_, atol=1e-5)
-    np.testing.assert_allclose(gd.coef_, ref.coef_, atol=1e-5)
-    np.testing.assert_allclose(fast.predict_proba(X), ref.predict_proba(X), atol=1e-5)
-    # momentum gets within 1e-8 of the optimal cost in fewer iterations
-    optimum = min(gd.loss_curve_)
-
-    def reached(curve):
-        return int(np.argmax(np.asarray(curve) - optimum < 1e-8))
-
-    assert 0 < reached(fast.loss_curve_) < reached(gd.loss_curve_)
-
-
-def test_nesterov_trains_the_network():
-    X, y, _ = _problem(n=100, k=3, seed=4)
-    clf = ShallowNNClassifier(
-        solver="nesterov", learning_rate=0.2, max_iter=300, tol=0, random_state=0
-    ).fit(X, y)
-    assert np.isfinite(clf.loss_curve_).all()
-    assert clf.loss_curve_[-1] < 0.5 * clf.loss_curve_[0]
-    # the model holds the parameters of the last gradient step; its cost is
-    # the log loss of its predictions
-    assert log_loss(y, clf.predict_proba(X)) < clf.loss_curve_[0]
-
-
-def test_interrupt_stops_a_grid_search(monkeypatch, interrupt_on_call):
+def test_interrupt_stops_a_grid_search(monkeypatch, interrupt_on_call, noisy_problem):
     from sklearn.model_selection import GridSearchCV
 
-    X, y, _ = _problem()
+    X, y, _ = noisy_problem()
     interrupt_on_call(7)
     search = GridSearchCV(
         GDLogisticRegression(max_iter=20), {"alpha": [0.0, 1.0, 2.0]}, cv=3
@@ -428,9 +315,9 @@ def test_interrupt_stops_a_grid_search(monkeypatch, interrupt_on_call):
 
 @pytest.mark.parametrize("stop_at", [2, 4, 5])
 def test_interrupt_in_the_validation_pass_keeps_the_curves_aligned(
-    stop_at, monkeypatch, interrupt_on_call
+    stop_at, monkeypatch, interrupt_on_call, noisy_problem
 ):
-    X, y, _ = _problem()
+    X, y, _ = noisy_problem()
     clf = ShallowNNClassifier(
         n_hidden=3, learning_rate=0.5, max_iter=30, tol=0, random_state=0
     )
@@ -445,70 +332,10 @@ def test_interrupt_in_the_validation_pass_keeps_the_curves_aligned(
     assert np.isfinite(clf.predict_proba(X)).all()
 
 
-def test_an_interrupt_before_training_keeps_the_previous_model(monkeypatch):
-    X, y, _ = _problem()
-    clf = GDLogisticRegression(max_iter=5).fit(X, y)
-    before = clf.coef_.copy()
-
-    def refuse(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr("sknotes._base.Preconditioner", refuse)
-    with pytest.raises(KeyboardInterrupt):
-        clf.fit(X[:, :2], y)
-    assert clf.n_features_in_ == X.shape[1]
-    np.testing.assert_array_equal(clf.coef_, before)
-
-
 # --- stop reasons that say what happened ----------------------------------------
 
 
-def test_an_exact_minimum_is_not_reported_as_convergence():
-    # Separable blobs: the cost underflows to 0 and no step can lower it.
-    # With tol=0 nothing "converges"; the fit says it hit the minimum.
-    from sklearn.datasets import make_blobs
-
-    X, y = make_blobs(200, 2, centers=2, cluster_std=0.3, random_state=0)
-    clf = GDLogisticRegression(tol=0, max_iter=5000).fit(X, y)
-    assert clf.stop_reason_ == "minimum"
-    assert clf.n_iter_ < 5000
-    assert clf.loss_curve_[-1] == 0.0 or not np.any(_gradient(clf, X, y))
-    assert clf.score(X, y) == 1.0
-
-
-def _gradient(clf, X, y):
-    """The mean cross-entropy's gradient, from the predicted probabilities."""
-    residual = clf.predict_proba(X)[:, 1] - (y == clf.classes_[1])
-    return np.r_[X.T @ residual, residual.sum()] / len(y)
-
-
-def test_converged_only_when_the_cost_stopped_changing():
-    from sklearn.datasets import load_iris
-
-    X, y = load_iris(return_X_y=True)
-    for tol, expected in ((0, {"max_iter", "minimum"}), (1e-3, {"converged"})):
-        clf = GDLogisticRegression(tol=tol, max_iter=300)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            clf.fit(X, y)
-        assert clf.stop_reason_ in expected
-        if clf.stop_reason_ == "converged":
-            assert clf.n_iter_ > clf.n_iter_no_change
-
-
-@pytest.mark.parametrize("alpha", [1e10, 1e100, 1e300])
-@pytest.mark.parametrize(
-    "estimator",
-    [GDLogisticRegression, ShallowNNClassifier, DeepNNClassifier],
-)
-def test_a_huge_penalty_drives_the_weights_to_zero(estimator, alpha):
-    from sklearn.datasets import load_iris
-
-    X, y = load_iris(return_X_y=True)
-    with pytest.warns(ConvergenceWarning, match="smaller alpha"):
-        clf = estimator(alpha=alpha).fit(X, y)
-    assert clf.stop_reason_ == "converged"
-    weights = clf.coefs_ if hasattr(clf, "coefs_") else [clf.coef_]
-    assert max(np.abs(W).max() for W in weights) < 1e-6
-    # all that is left is the intercept: the class shares
-    np.testing.assert_allclose(clf.predict_proba(X), 1 / 3, atol=1e-4)
+def test_divergence_names_the_step_and_the_default():
+    X, y = load_breast_cancer(return_X_y=True)
+    with pytest.raises(ValueError, match="learning_rate='auto' \\(the default\\)"):
+        GDLogisticRegression(learning_rate=1.0).fit(X, y)
