@@ -106,3 +106,14 @@ def interrupt_on_call(monkeypatch):
         monkeypatch.setattr(DenseNetwork, "loss_grad", interrupted)
 
     return interrupt
+
+
+@pytest.fixture
+def one_image_folder(tmp_path):
+    """``tmp_path/photos/cat`` holding one red 8x8 JPEG, ``good.jpg``."""
+    from PIL import Image
+
+    folder = tmp_path / "photos" / "cat"
+    folder.mkdir(parents=True)
+    Image.new("RGB", (8, 8), "red").save(folder / "good.jpg")
+    return folder

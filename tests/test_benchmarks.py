@@ -242,3 +242,13 @@ def test_quick_mode_selected_sections(tmp_path):
 def test_unknown_section_is_an_error(tmp_path):
     with pytest.raises(SystemExit):
         bench.main(["--only", "nope", "--out", str(tmp_path)])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_quick_benchmarks_do_not_replace_the_committed_results():
+    from benchmarks import __main__ as bench
+
+    assert bench.parse_args(["--quick"]).out == bench.DEFAULT_QUICK_OUT
+    assert bench.parse_args(["--tiny"]).out == bench.DEFAULT_QUICK_OUT
+    assert bench.parse_args([]).out == bench.DEFAULT_OUT
+    assert bench.DEFAULT_QUICK_OUT != bench.DEFAULT_OUT

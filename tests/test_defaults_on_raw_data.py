@@ -1,10 +1,10 @@
-"""Training that works with no tuning and never calls a rising cost converged.
+"""Training that works with no tuning: the defaults (the 'auto' step with the
+preconditioner) on the data a new user meets.
 
-The cases are the ones a new user meets: raw data (digit pixels 0-16, wine's
-proline near 1,000 beside features below 1), badly scaled features, a fixed
-learning rate that is too large, real photos. Each check has an independent
-reference: scikit-learn's own estimators, the cost recomputed from the
-returned model, or the explicit matrix of the preconditioner.
+Raw data (digit pixels 0-16, wine's proline near 1,000 beside features below
+1), badly scaled features, features near the limits of their dtype, real
+photos. Each check has an independent reference: scikit-learn's own
+estimators, or the cost recomputed from the returned model.
 """
 
 import warnings

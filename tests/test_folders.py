@@ -98,3 +98,48 @@ def test_a_file_starting_bm_is_no_bmp_without_zero_reserved_bytes(tmp_path):
     images, skipped = image_files(tmp_path, frozenset({".png"}), False)
     assert names(images, tmp_path) == ["real"]
     assert names(skipped, tmp_path) == ["text"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_broken_links_loops_and_pipes_named_like_images_are_kept_and_named(
+    tmp_path, one_image_folder
+):
+    import os
+
+    from sknotes import ImageFlattener, ImageLoadError, load_image_folder
+
+    folder = one_image_folder
+    (folder / "broken.jpg").symlink_to(folder / "missing.jpg")
+    (folder / "loop.jpg").symlink_to(folder / "loop.jpg")
+    os.mkfifo(folder / "pipe.jpg")
+    files = load_image_folder(tmp_path / "photos").filenames
+    names = sorted(os.path.basename(f) for f in files)
+    assert names == ["broken.jpg", "good.jpg", "loop.jpg", "pipe.jpg"]
+    for name, reason in [
+        ("broken.jpg", "broken symbolic link"),
+        ("loop.jpg", "loop.jpg"),
+        ("pipe.jpg", "not a regular file"),
+    ]:
+        with pytest.raises(ImageLoadError, match=reason):
+            ImageFlattener(size=4).transform([str(folder / name)])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("extensions", ["jpg", ".JPG", ["jpg"], ("PNG", ".jpg")])
+def test_extensions_take_a_string_and_names_with_or_without_the_dot(
+    tmp_path, extensions, one_image_folder
+):
+    from sknotes import load_image_folder
+
+    data = load_image_folder(tmp_path / "photos", extensions=extensions)
+    assert [f.rsplit("/", 1)[-1] for f in data.filenames] == ["good.jpg"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_no_image_files_error_lists_the_extensions_searched(tmp_path, one_image_folder):
+    from sknotes import load_image_folder
+
+    with pytest.raises(ValueError, match=r"searched for \.gif, \.png"):
+        load_image_folder(tmp_path / "photos", extensions=["png", "gif"])
+    with pytest.raises(ValueError, match="extensions must be names"):
+        load_image_folder(tmp_path / "photos", extensions=[""])

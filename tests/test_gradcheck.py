@@ -138,3 +138,11 @@ def test_bad_arguments(make_problem):
     clf = GDLogisticRegression(max_iter=5, tol=0).fit(X, y)
     with pytest.raises(ValueError, match="classes"):
         check_gradients(clf, X, y + 1)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("epsilon", [0, -1e-6, np.nan, np.inf, "small", True])
+def test_check_gradients_validates_epsilon(epsilon, weighted_problem):
+    X, y, _ = weighted_problem(20, 3, 2)
+    with pytest.raises(ValueError, match="epsilon"):
+        check_gradients(GDLogisticRegression(), X, y, epsilon=epsilon)

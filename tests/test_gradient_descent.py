@@ -1,7 +1,7 @@
-"""The gradient-descent loop shared by both estimators.
+"""The gradient-descent loop shared by the estimators (sknotes._gradient_descent).
 
-Stopping, verbose lines, validation curves, early stopping, warm starts,
-interruption and divergence, each checked against a number recomputed here.
+Verbose lines, validation curves, early stopping, warm starts, interruption
+and divergence, each checked against a number recomputed here.
 """
 
 import re

@@ -901,3 +901,32 @@ def test_images_without_pixels_are_refused(shape):
     for size in [4, None]:
         with pytest.raises(ValueError, match="no pixels"):
             ImageFlattener(size=size).fit_transform(np.zeros(shape, np.uint8))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("color", "purple"),
+        ("normalize", "yes"),
+        ("resample", "bogus"),
+        ("draft", 2),
+        ("dtype", "int8"),
+        ("n_jobs", "many"),
+        ("size", "large"),
+    ],
+)
+def test_image_flattener_validates_every_parameter(
+    tmp_path, param, value, one_image_folder
+):
+    # scikit-learn's check_param_validation needs numeric input, which this
+    # transformer does not take: the same check, on a real image file.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sknotes import ImageFlattener
+
+    path = str(one_image_folder / "good.jpg")
+    flattener = ImageFlattener(**{param: value})
+    for method in ("fit", "fit_transform", "transform"):
+        with pytest.raises(InvalidParameterError, match=param):
+            getattr(flattener, method)([path])

@@ -1,4 +1,7 @@
-"""Columns that never change in the training data, as in photos on a white page.
+"""The preconditioner (sknotes._preconditioning), against its explicit matrix,
+numpy's weighted moments and the same fits on standardised data.
+
+Columns that never change in the training data, as in photos on a white page:
 
 A pixel that is white in every training image is a constant non-zero
 column. Its weight cannot be learnt from the data (an intercept does its

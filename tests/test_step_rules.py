@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The step rules of the loop (sknotes._step_rules): Nesterov's momentum
+against plain gradient descent, and the 'auto' step's trial points."""
 
 import warnings
 

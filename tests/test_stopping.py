@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""When a fit stops and what it says (sknotes._stopping): tol and
+n_iter_no_change by the documented rule, max_iter, an exact minimum, a rising
+cost, a plateau at chance, each checked against a number recomputed here."""
 
 import warnings
 
