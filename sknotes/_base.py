@@ -139,6 +139,12 @@ class BaseGradientDescentClassifier(
         X, targets, s = data.train
         warm = self._warm_start_checked(data.classes, X)
         l2 = self.alpha / data.total_weight
+        if l2 > float(np.finfo(X.dtype).max):
+            raise ValueError(
+                f"alpha={self.alpha!r} is too large for {X.dtype.name} data: the "
+                f"penalty per unit of sample weight, {l2:.3g}, overflows "
+                f"{X.dtype.name}. Use a smaller alpha, or float64 data."
+            )
         network, scaling, warm = self._starting_network(X, s, data.classes, l2, warm)
         on_iteration_end = callbacks.iteration_end(
             self._attributes_at(network, data.classes, inputs)

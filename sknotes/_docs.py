@@ -203,5 +203,6 @@ def fill_shared_entries(cls):
             match["indent"] + line if line else line for line in text.split("\n")
         )
 
-    cls.__doc__ = _PLACE.sub(entries, cls.__doc__)
+    if cls.__doc__ is not None:  # None under python -OO
+        cls.__doc__ = _PLACE.sub(entries, cls.__doc__)
     return cls

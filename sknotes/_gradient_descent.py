@@ -164,7 +164,10 @@ def gradient_descent(
             if verbose and (it + 1) % verbose == 0:
                 _print_iteration(result)
             stop = stopping.observe(loss, monitored, theta)
-            loss = rule.step(theta, grad, loss)  # theta := theta - step
+            try:
+                loss = rule.step(theta, grad, loss)  # theta := theta - step
+            except FloatingPointError:
+                raise _overflow_error(it, network.dtype, l2) from None
             if stop or rule.stuck:
                 result.stop_reason = stop or rule.stuck
                 break
@@ -210,6 +213,20 @@ def _print_iteration(result):
     if result.validation_loss_curve is not None:
         line += f", validation loss = {result.validation_loss_curve[-1]:.8f}"
     print(line)
+
+
+def _overflow_error(it, dtype, l2):
+    penalty = (
+        f"the L2 penalty (alpha is {l2:.3g} per unit of sample weight) or "
+        if l2
+        else ""
+    )
+    return ValueError(
+        f"Gradient descent stopped at iteration {it + 1}: the gradient of the "
+        f"cost overflowed {np.dtype(dtype).name}. {penalty.capitalize()}the "
+        "feature values are too large for it: use a smaller alpha, scale the "
+        "features (e.g. StandardScaler), or pass float64 data."
+    )
 
 
 def _check_finite(loss, curve, learning_rate, it):

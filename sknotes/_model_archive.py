@@ -7,6 +7,7 @@ bare estimators whose weights' shapes the checks of
 :mod:`sknotes._model_checks` can measure without loading them.
 """
 
+import functools
 import io
 import json
 import math
@@ -152,15 +153,19 @@ def _sketch_node(node, headers, memo):
     return UNKNOWN
 
 
+@functools.cache
+def _rebuildable():
+    # Finding the estimators walks the package: once, not once per node of a
+    # schema (a crafted file of 20,000 nodes took 9 s to refuse).
+    return frozenset({"sklearn.pipeline.Pipeline", *trusted_types()})
+
+
 def _bare_instance(node, state):
     """A sknotes estimator or Pipeline holding ``state``, as skops makes it."""
     import importlib
 
     name = f"{node.get('__module__')}.{node.get('__class__')}"
-    if not isinstance(state, dict) or name not in {
-        "sklearn.pipeline.Pipeline",
-        *trusted_types(),
-    }:
+    if not isinstance(state, dict) or name not in _rebuildable():
         return UNKNOWN
     module, _, qualname = name.rpartition(".")
     cls = getattr(importlib.import_module(module), qualname)

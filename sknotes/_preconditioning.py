@@ -121,9 +121,11 @@ def _sparse_column_moments(X, s, scale, center):
     spread = np.maximum(second - mean * mean, 0.0)
     if center:
         # E[x^2] - E[x]^2 leaves rounding behind on a constant column: find
-        # those from their extremes (implicit zeros included) instead.
-        low = X.min(axis=0).toarray().ravel().astype(np.float64)
-        constant = low == X.max(axis=0).toarray().ravel()
+        # those from their extremes (implicit zeros included) on the rows of
+        # positive weight, as the dense path's reference row does.
+        weighted = X[s > 0] if (s <= 0).any() else X
+        low = weighted.min(axis=0).toarray().ravel().astype(np.float64)
+        constant = low == weighted.max(axis=0).toarray().ravel()
         spread[constant] = 0.0
         mean *= scale
         mean[constant] = low[constant]

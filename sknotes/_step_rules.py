@@ -183,15 +183,20 @@ class AdaptiveStep:
         (``theta`` and ``grad`` unchanged) when no step can lower the cost,
         and sets ``stuck``: ``'minimum'`` at a cost or gradient of exactly 0,
         ``'stalled'`` after ``max_tries`` rejected trials (the limit of
-        floating-point precision).
+        floating-point precision). Raises ``FloatingPointError`` when the
+        gradient is not finite (the computation overflowed).
         """
         d = self.direction
-        if self.preconditioner is None:
-            np.copyto(d, grad)
-        else:
-            self.preconditioner.apply(grad, d)
-        slope = float(np.dot(grad, d))  # -dJ/d(eta) along -d, >= 0
-        if not slope > 0 or loss == 0:
+        # An overflowed gradient is reported below, not warned about here.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.preconditioner is None:
+                np.copyto(d, grad)
+            else:
+                self.preconditioner.apply(grad, d)
+            slope = float(np.dot(grad, d))  # -dJ/d(eta) along -d, >= 0
+        if not np.isfinite(slope):  # an overflow, not a minimum
+            raise FloatingPointError("the gradient of the cost is not finite")
+        if slope <= 0 or loss == 0:
             self.stuck = "minimum"  # a zero gradient or cost
             return None
         np.copyto(self.start, theta)

@@ -339,3 +339,29 @@ def test_divergence_names_the_step_and_the_default():
     X, y = load_breast_cancer(return_X_y=True)
     with pytest.raises(ValueError, match="learning_rate='auto' \\(the default\\)"):
         GDLogisticRegression(learning_rate=1.0).fit(X, y)
+
+
+def test_an_overflowing_gradient_stops_the_fit_with_a_clear_error(monkeypatch):
+    # A penalty of 1e38 per unit of weight fits in float32, its gradient
+    # l2 * W does not: the fit names the overflow, not a minimum.
+    from sknotes._network import DenseNetwork
+
+    original = DenseNetwork.loss_grad
+
+    def overflowing(self, X, y, sample_weight, l2=0.0, grad=None):
+        loss = original(self, X, y, sample_weight, l2, grad)
+        if grad is not None:
+            grad[0] = np.inf
+        return loss
+
+    monkeypatch.setattr(DenseNetwork, "loss_grad", overflowing)
+    X, y = make_classification(100, 4, random_state=0)
+    with pytest.raises(ValueError, match="overflowed float32.*smaller alpha"):
+        GDLogisticRegression(alpha=1.0).fit(X.astype(np.float32), y)
+
+
+def test_an_alpha_that_overflows_float32_is_refused():
+    X, y = make_classification(100, 4, random_state=0)
+    with pytest.raises(ValueError, match="alpha=1e.100 is too large for float32"):
+        GDLogisticRegression(alpha=1e100).fit(X.astype(np.float32), y)
+    GDLogisticRegression(alpha=1e100).fit(X, y)  # float64 holds it

@@ -111,3 +111,21 @@ def test_a_group_stands_for_its_entries_in_order():
     doc = _documented("step_and_stopping").__doc__
     names = re.findall(r"^        (\w+) : ", doc, flags=re.MULTILINE)
     assert names == ["learning_rate", "max_iter", "tol", "n_iter_no_change"]
+
+
+def test_the_estimators_import_without_docstrings():
+    # python -OO drops docstrings: the shared entries have nothing to fill
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np; from sknotes import GDLogisticRegression, "
+        "ShallowNNClassifier, DeepNNClassifier; "
+        "print(GDLogisticRegression.__doc__, ShallowNNClassifier().fit("
+        "np.r_[0.0, 1, 2, 3][:, None], [0, 0, 1, 1]).predict([[3.0]]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-OO", "-c", code], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["None", "[1]"]

@@ -264,3 +264,16 @@ def test_raw_and_standardised_data_give_the_same_model():
     np.testing.assert_allclose(
         raw.predict_proba(X), scaled.predict_proba(X), rtol=1e-5, atol=1e-8
     )
+
+
+def test_csr_judges_constant_columns_on_the_rows_of_positive_weight():
+    # A column constant on the weighted rows, another value on rows of
+    # weight 0: constant for the dense path (its reference row) and for CSR.
+    X, y = load_digits(return_X_y=True)
+    X = np.c_[X, np.full(len(X), 7.0)]
+    X[:5, -1] = 3.0
+    w = np.ones(len(y))
+    w[:5] = 0.0
+    for data in (X, sp.csr_matrix(X)):
+        mean, std = column_moments(data, w / w.sum())
+        assert std[-1] == 0.0 and mean[-1] == 7.0

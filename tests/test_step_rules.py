@@ -66,3 +66,19 @@ def test_interrupt_during_a_trial_step_keeps_the_last_accepted_point(
     assert log_loss(y, clf.predict_proba(X)) == pytest.approx(
         clf.loss_curve_[-1], rel=1e-9
     )
+
+
+def test_a_gradient_that_overflows_is_not_taken_for_a_minimum():
+    from sknotes._step_rules import AdaptiveStep
+
+    theta = np.array([1.0, 2.0])
+
+    def evaluate(out):
+        out[:] = [np.inf, 1.0]
+        return 1.0
+
+    grad = np.empty(2)
+    rule = AdaptiveStep(evaluate, theta, grad, momentum=False)
+    with pytest.raises(FloatingPointError, match="not finite"):
+        rule.step(theta, grad, evaluate(grad))
+    assert rule.stuck is None
