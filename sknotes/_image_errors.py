@@ -8,6 +8,8 @@ or above Pillow's decompression-bomb limit.
 
 import os
 
+from ._file_kinds import HEAD_SIZE, file_kind
+
 __all__ = ["ImageLoadError", "bomb_reason", "describe_failure", "size_mismatch"]
 
 
@@ -106,7 +108,12 @@ def _describe_unidentified(path):
     if not head:
         return "the file is empty (0 bytes)"
     text = head.lstrip().lower()
-    if text.startswith((b"<!doctype html", b"<html")):
+    known = file_kind(head[:HEAD_SIZE])
+    if known is not None and known.family == "image":
+        kind = f"it starts like {known.name} but is damaged"
+    elif known is not None and known.family in ("zip", "pickle"):
+        kind = f"it is {known.name}"
+    elif text.startswith((b"<!doctype html", b"<html")):
         kind = "it is an HTML page, perhaps an error page saved by a download"
     elif all(32 <= byte < 127 or byte in b"\t\r\n" for byte in head):
         kind = "it looks like a text file"

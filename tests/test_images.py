@@ -596,6 +596,15 @@ def test_random_bytes(tmp_path):
     assert_load_error(path, "not an image")
 
 
+def test_an_archive_named_like_an_image_says_what_it_is(tmp_path):
+    import zipfile
+
+    path = tmp_path / "photos.jpg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "a zip file, not a picture")
+    assert_load_error(path, "it is a zip archive")
+
+
 def test_html_page(tmp_path):
     path = tmp_path / "download.jpg"
     path.write_text("<!DOCTYPE html><html><body>404 Not Found</body></html>")
