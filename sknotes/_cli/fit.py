@@ -26,6 +26,7 @@ from .options import (
     non_negative_float,
     nonempty_file_name,
     positive_int,
+    positive_ints,
     seed,
 )
 from .progress import Progress
@@ -111,11 +112,13 @@ def add_parser(commands):
     )
     parser.add_argument(
         "--hidden",
-        type=positive_int,
-        nargs="+",
+        type=positive_ints,
+        number_list=True,
         metavar="N",
         help="hidden units: one number for the shallow network, one per hidden "
-        "layer for the deep network, first to last (e.g. --hidden 20 7 5)",
+        "layer for the deep network, first to last (e.g. --hidden 20 7 5, or "
+        "--hidden=20,7,5); the numbers after --hidden are all read as layers, "
+        "so put TRAIN_DIR first when its name is a number",
     )
     parser.add_argument(
         "--out",
