@@ -65,7 +65,8 @@ def add_parser(commands):
         "--skip-bad-images",
         action="store_true",
         help="leave out the images that cannot be read (each is listed, with "
-        "the reason); by default the command names them all and stops",
+        "the reason, even with --quiet); by default the command names them all "
+        "and stops",
     )
     parser.add_argument(
         "--max-iter",
@@ -141,7 +142,10 @@ def add_parser(commands):
         help="save the cost curve here (needs matplotlib)",
     )
     parser.add_argument(
-        "--quiet", action="store_true", help="no progress lines on standard error"
+        "--quiet",
+        action="store_true",
+        help="no progress lines on standard error; the files left out of the "
+        "data are still listed",
     )
     parser.set_defaults(run=run)
 
@@ -155,7 +159,7 @@ def run(args):
     say = (lambda message: None) if args.quiet else output.say
     apply_pixel_limit(args)
     estimator = check_fit_options(args)
-    train, test = _list_folders(args, say)
+    train, test = _list_folders(args)
     n_images = len(train.filenames) + (0 if test is None else len(test.filenames))
     check_memory(args, estimator, n_images, len(train.target_names))
     flattener = ImageFlattener(
@@ -174,7 +178,7 @@ def run(args):
 # -- listing and decoding -----------------------------------------------------
 
 
-def _list_folders(args, say):
+def _list_folders(args):
     """The listings of the training and the test folder (None without --test)."""
     from ..images import load_image_folder
 
@@ -182,7 +186,8 @@ def _list_folders(args, say):
     test = load_image_folder(args.test) if args.test else None
     for data in (train, test):
         if data is not None and len(data.skipped):
-            _say_skipped(say, data.skipped)
+            # Data left out is never silent, --quiet or not.
+            _say_skipped(output.say, data.skipped)
     if len(train.target_names) < 2:
         raise CommandError(
             f"{args.train_dir} has only one class folder "
@@ -229,7 +234,7 @@ def _decode(args, flattener, train, test, progress, say):
         X_test, y_test = _load_images(progress, flattener, test, "test", failures)
     _handle_unreadable(failures, args.skip_bad_images)
     if failures:
-        _check_readable_classes(y_train, train, args.train_dir)
+        _check_readable_classes(args, train.target_names, y_train, y_test)
     seconds = time.perf_counter() - start
     n_images = len(X_train) + (0 if X_test is None else len(X_test))
     say(f"Loaded in {seconds:.2f} s ({n_images / seconds:.0f} images/s)")
@@ -280,14 +285,39 @@ def _handle_unreadable(failures, skip):
             output.say(f"  {exc.filename!r}: {exc.reason}")
 
 
-def _check_readable_classes(y_train, train, train_dir):
+def _check_readable_classes(args, class_names, y_train, y_test):
+    """Refuse a run that --skip-bad-images left without the data it needs.
+
+    The folders' classes were checked before decoding; what is left once
+    the unreadable images are out is checked here: some training images,
+    every training class, some test images.
+    """
+    skipped = "once --skip-bad-images left out the images that cannot be read"
+    if len(y_train) == 0:
+        raise CommandError(f"{args.train_dir} has no readable image, {skipped}")
+    y_test = [] if y_test is None else y_test
+    if args.test and len(y_test) == 0:
+        raise CommandError(
+            f"the test folder {args.test} has no readable image, {skipped}"
+        )
+    present = set(y_train)
+    lost = [name for name in class_names if name not in present]
+    if not lost:
+        return
+    lost_classes = ", ".join(map(output.quote, lost))
     classes = np.unique(y_train)
     if len(classes) < 2:
         raise CommandError(
-            f"{train_dir} has readable images of only one class "
-            f"({', '.join(map(output.quote, classes))}), after leaving out the images "
-            "that cannot be read; a classifier needs at least two"
+            f"{args.train_dir} has readable images of only one class "
+            f"({', '.join(map(output.quote, classes))}), {skipped} (none of "
+            f"{lost_classes}); a classifier needs at least two"
         )
+    raise CommandError(
+        f"{args.train_dir} has no readable image of the class {lost_classes}, "
+        f"{skipped}, so the model could never predict it; add readable images "
+        "of it, or remove its folder"
+        + (f" here and in {args.test}" if set(lost) & set(y_test) else "")
+    )
 
 
 # -- training -----------------------------------------------------------------

@@ -391,3 +391,64 @@ def test_alpha_and_early_stopping_reach_the_estimator(
     assert model.alpha == 0.5 and model.early_stopping
     # early stopping holds out training images; the test images decide nothing
     assert "X_val" not in seen[0]
+
+
+def unreadable(folder):
+    """Overwrite every image in ``folder`` with bytes that are not an image."""
+    for path in folder.iterdir():
+        path.write_bytes(b"\xff\xd8\xff\xe0 cut short")
+
+
+@pytest.mark.parametrize("extra", [[], ["--early-stopping"]])
+def test_skipping_every_training_image_of_a_tested_class_is_refused(
+    tmp_path, capsys, write_class_folders, extra
+):
+    labels = ("blue", "red", "green")
+    train = write_class_folders(tmp_path / "train", n_per_class=6, labels=labels)
+    test = write_class_folders(tmp_path / "test", n_per_class=3, seed=1, labels=labels)
+    unreadable(train / "green")
+    argv = ["fit", str(train), "--test", str(test), "--size", "4",
+            "--skip-bad-images", "--quiet", *extra]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith("sknotes fit: error: ")
+    assert str(train) in error and "green" in error and "--skip-bad-images" in error
+
+
+def test_skipping_every_test_image_is_refused(tmp_path, capsys, write_class_folders):
+    train = write_class_folders(tmp_path / "train", n_per_class=4)
+    test = write_class_folders(tmp_path / "test", n_per_class=2, seed=1)
+    for label in ("blue", "red"):
+        unreadable(test / label)
+    argv = ["fit", str(train), "--test", str(test), "--size", "4",
+            "--skip-bad-images", "--quiet"]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert "0 sample" not in error
+    assert f"the test folder {test} has no readable image" in error
+    assert "--skip-bad-images" in error
+
+
+def test_skipping_every_training_image_is_refused(
+    tmp_path, capsys, write_class_folders
+):
+    train = write_class_folders(tmp_path / "train", n_per_class=2)
+    for label in ("blue", "red"):
+        unreadable(train / label)
+    assert main(["fit", str(train), "--size", "4", "--skip-bad-images"]) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert "()" not in error
+    assert f"{train} has no readable image" in error and "--skip-bad-images" in error
+
+
+def test_data_left_out_is_listed_even_with_quiet(
+    tmp_path, capsys, write_class_folders, break_images
+):
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    (train / "red" / "notes.txt").write_text("not an image")
+    break_images(train / "blue", ["x1.jpg"])
+    argv = ["fit", str(train), "--size", "4", "--skip-bad-images", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "Skipped 1 file that is not an image: notes.txt" in err
+    assert "Skipped 1 training image that cannot be read:" in err
