@@ -330,7 +330,39 @@ def check_fit_options(args):
             raise CommandError(
                 '--out needs skops; install it with: pip install "sknotes[skops]"'
             )
+    _check_outputs_apart(args)
     return estimator
+
+
+def _check_outputs_apart(args):
+    """Refuse output files that would overwrite each other or an image."""
+    outputs = {
+        option: _resolved_output(path)
+        for option, path in (("--out", args.out), ("--plot", args.plot))
+        if path
+    }
+    if len(outputs) == 2 and outputs["--out"] == outputs["--plot"]:
+        raise CommandError(
+            f"--out and --plot name the same file, {outputs['--out']}: the plot "
+            "would replace the model; give them different names"
+        )
+    folders = [("training", args.train_dir), ("test", args.test)]
+    for option, target in outputs.items():
+        for what, folder in folders:
+            if folder and target.is_relative_to(Path(folder).resolve()):
+                raise CommandError(
+                    f"{option} {target} is inside the {what} folder {folder}, "
+                    "where it could replace an image or be read as one; write "
+                    "it elsewhere"
+                )
+
+
+def _resolved_output(path):
+    """The absolute file that writing ``path`` replaces, links followed."""
+    from .._atomic_files import output_target
+
+    target = output_target(path)
+    return target.parent.resolve() / target.name
 
 
 # The estimator parameter that each command line option sets.

@@ -413,3 +413,39 @@ def test_a_number_list_takes_only_the_integers_after_it(argv, expected):
     parser.add_argument("--seed")
     args = parser.parse_args(argv)
     assert (args.size, args.folders) == expected
+
+
+def test_out_and_plot_on_the_same_file_are_refused(
+    folders, no_loading, tmp_path, capsys
+):
+    pytest.importorskip("matplotlib")
+    train, _ = folders
+    os.symlink("model.png", tmp_path / "link.png")
+    argv = ["fit", str(train), "--out", str(tmp_path / "model.png"),
+            "--plot", str(tmp_path / "link.png"), "--quiet"]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert "--out and --plot" in error and "the same file" in error
+    assert not (tmp_path / "model.png").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--plot"])
+@pytest.mark.parametrize("folder", ["train", "test"])
+def test_output_inside_an_image_folder_is_refused(
+    tmp_path, no_loading, capsys, write_class_folders, option, folder
+):
+    pytest.importorskip("matplotlib")
+    folders = {
+        "train": write_class_folders(tmp_path / "train", n_per_class=2),
+        "test": write_class_folders(tmp_path / "test", n_per_class=2, seed=1),
+    }
+    image = folders[folder] / "red" / "0.png"
+    Image.new("RGB", (4, 4)).save(image)
+    before = image.read_bytes()
+    argv = ["fit", str(folders["train"]), "--test", str(folders["test"]),
+            option, str(tmp_path / folder / "." / "red" / "0.png")]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    what = "training" if folder == "train" else "test"
+    assert f"{option} " in error and f"inside the {what} folder" in error
+    assert image.read_bytes() == before
