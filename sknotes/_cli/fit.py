@@ -152,8 +152,6 @@ def add_parser(commands):
 
 def run(args):
     """Check, list, decode, train, report, judge and save, in that order."""
-    from sklearn.pipeline import make_pipeline
-
     from ..images import ImageFlattener
 
     say = (lambda message: None) if args.quiet else output.say
@@ -172,7 +170,7 @@ def run(args):
     fit_time = _train(args, estimator, flattener, train_xy, test_xy, progress, say)
     test_accuracy = _report(estimator, fit_time, train_xy, test_xy, say)
     _judge(args, estimator, test_accuracy, test_xy[1], say)
-    _save(args, estimator, make_pipeline(flattener, estimator))
+    _save(args, estimator, _pipeline(flattener, estimator))
 
 
 # -- listing and decoding -----------------------------------------------------
@@ -325,8 +323,6 @@ def _check_readable_classes(args, class_names, y_train, y_test):
 
 def _train(args, estimator, flattener, train_xy, test_xy, progress, say):
     """Fit ``estimator`` on the training images; the seconds it took."""
-    from sklearn.pipeline import make_pipeline
-
     say(f"Training {estimator}")
     start = time.perf_counter()
     try:
@@ -335,7 +331,7 @@ def _train(args, estimator, flattener, train_xy, test_xy, progress, say):
         # Ctrl-C stops the program (exit 130). The estimator holds the
         # iterations reached; it is saved only when asked for.
         if args.out and args.save_interrupted and hasattr(estimator, "n_iter_"):
-            output.save_model(make_pipeline(flattener, estimator), args.out)
+            output.save_model(_pipeline(flattener, estimator), args.out)
             output.say(
                 f"interrupted after {estimator.n_iter_} iterations; that model "
                 f"was saved to {args.out} (--save-interrupted)"
@@ -414,6 +410,20 @@ def _judge(args, estimator, test_accuracy, y_test, say):
             )
     if failure is not None:
         raise CommandError(failure + (" No model was saved." if args.out else ""))
+
+
+def _pipeline(flattener, estimator):
+    """The fitted pipeline to save, its estimator's ``verbose`` at the default.
+
+    ``verbose=1`` was set for this run's progress lines only: kept in the
+    file, it would print a line per iteration whenever the model is refitted.
+    """
+    from sklearn.pipeline import make_pipeline
+
+    if "verbose" in estimator.get_params():
+        default = type(estimator)().get_params()["verbose"]
+        estimator.set_params(verbose=default)
+    return make_pipeline(flattener, estimator)
 
 
 def _save(args, estimator, pipeline):

@@ -452,3 +452,28 @@ def test_data_left_out_is_listed_even_with_quiet(
     err = capsys.readouterr().err
     assert "Skipped 1 file that is not an image: notes.txt" in err
     assert "Skipped 1 training image that cannot be read:" in err
+
+
+@pytest.mark.parametrize("interrupted", [False, True])
+def test_the_saved_model_keeps_the_default_verbose(
+    folders, tmp_path, capsys, interrupted, interrupt_on_call, monkeypatch
+):
+    from sklearn.base import clone
+
+    train, _ = folders
+    model = tmp_path / "model.skops"
+    argv = ["fit", str(train), "--model", "shallow", "--hidden", "2", "--size",
+            "4", "--max-iter", "30", "--out", str(model)]  # fmt: skip
+    if interrupted:
+        interrupt_on_call(4)
+        assert main([*argv, "--save-interrupted"]) == 130
+        monkeypatch.undo()
+    else:
+        assert main(argv) == 0
+    assert "Iteration" in capsys.readouterr().err  # verbose while it trained
+    loaded = load_model_file(model)
+    assert loaded[-1].verbose == 0
+    images = [str(path) for path in sorted(train.glob("*/*.jpg"))]
+    labels = [path.split("/")[-2] for path in images]
+    clone(loaded).fit(images, labels)
+    assert capsys.readouterr() == ("", "")
