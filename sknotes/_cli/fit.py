@@ -167,10 +167,12 @@ def run(args):
     )
     progress = Progress(plain=True if args.quiet else None)
     train_xy, test_xy = _decode(args, flattener, train, test, progress, say)
-    fit_time = _train(args, estimator, flattener, train_xy, test_xy, progress, say)
-    test_accuracy = _report(estimator, fit_time, train_xy, test_xy, say)
+    test_cost = test_xy[0] is not None and _draws_test_cost(estimator)
+    val_xy = test_xy if test_cost else (None, None)
+    fit_time = _train(args, estimator, flattener, train_xy, val_xy, progress, say)
+    test_accuracy = _report(estimator, fit_time, train_xy, test_xy, test_cost, say)
     _judge(args, estimator, test_accuracy, test_xy[1], say)
-    _save(args, estimator, _pipeline(flattener, estimator))
+    _save(args, _pipeline(flattener, estimator), test_cost)
 
 
 # -- listing and decoding -----------------------------------------------------
@@ -321,12 +323,16 @@ def _check_readable_classes(args, class_names, y_train, y_test):
 # -- training -----------------------------------------------------------------
 
 
-def _train(args, estimator, flattener, train_xy, test_xy, progress, say):
-    """Fit ``estimator`` on the training images; the seconds it took."""
+def _train(args, estimator, flattener, train_xy, val_xy, progress, say):
+    """Fit ``estimator`` on the training images; the seconds it took.
+
+    ``val_xy``, the test images or ``(None, None)``, is the estimator's
+    ``(X_val, y_val)``: their cost is recorded, to be drawn.
+    """
     say(f"Training {estimator}")
     start = time.perf_counter()
     try:
-        _fit_reporting_progress(estimator, *train_xy, *test_xy, args.quiet, progress)
+        _fit_reporting_progress(estimator, *train_xy, *val_xy, args.quiet, progress)
     except KeyboardInterrupt:
         # Ctrl-C stops the program (exit 130). The estimator holds the
         # iterations reached; it is saved only when asked for.
@@ -342,14 +348,9 @@ def _train(args, estimator, flattener, train_xy, test_xy, progress, say):
     return time.perf_counter() - start
 
 
-def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=None):
+def _fit_reporting_progress(estimator, X, y, X_val, y_val, quiet, progress):
     """Fit, with the estimator's progress and warnings on standard error."""
-    progress = progress or Progress(plain=True)
-    kwargs = {}
-    # To draw the test cost. Not with early stopping, which would then stop
-    # on the test images: they would no longer measure an unseen model.
-    if X_test is not None and _draws_test_cost(estimator):
-        kwargs = {"X_val": X_test, "y_val": y_test}
+    kwargs = {} if X_val is None else {"X_val": X_val, "y_val": y_val}
     max_iter = estimator.get_params().get("max_iter", 0)
     validation = "test" if kwargs else "validation"
     with warnings.catch_warnings(record=True) as caught:
@@ -363,6 +364,11 @@ def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=Non
 
 
 def _draws_test_cost(estimator):
+    """Whether the test images' cost is recorded while ``estimator`` trains.
+
+    Not with early stopping, which would then stop on the test images: they
+    would no longer measure an unseen model.
+    """
     import inspect
 
     if estimator.get_params().get("early_stopping"):
@@ -373,20 +379,23 @@ def _draws_test_cost(estimator):
 # -- results, verdict, output files -------------------------------------------
 
 
-def _report(estimator, fit_time, train_xy, test_xy, say):
+def _report(estimator, fit_time, train_xy, test_xy, test_cost, say):
     """Print the accuracies, the fit time and the stop; the test accuracy."""
+    from sklearn.metrics import accuracy_score
+
     (X_train, y_train), (X_test, y_test) = train_xy, test_xy
     print(f"train accuracy: {estimator.score(X_train, y_train):.4f}")
     test_accuracy = None
     if X_test is not None:
-        test_accuracy = estimator.score(X_test, y_test)
+        predicted = estimator.predict(X_test)  # once, for the report too
+        test_accuracy = accuracy_score(y_test, predicted)
         print(f"test accuracy:  {test_accuracy:.4f}")
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
     reason = estimator.stop_reason_
     print(f"stopped:        {reason} ({output.explain_stop(reason, estimator)})")
     if X_test is not None:
-        output.print_test_report(estimator, X_test, y_test)
-        advice = _draws_test_cost(estimator) and overfitting(estimator)
+        output.print_test_report(estimator.classes_, y_test, predicted)
+        advice = test_cost and overfitting(estimator)
         if advice:
             say(f"warning: {advice}")
     return test_accuracy
@@ -426,11 +435,11 @@ def _pipeline(flattener, estimator):
     return make_pipeline(flattener, estimator)
 
 
-def _save(args, estimator, pipeline):
+def _save(args, pipeline, test_cost):
     """Write the --out model and the --plot cost curve."""
     if args.out:
         output.save_model(pipeline, args.out)
         print(f"model saved to {args.out}")
     if args.plot:
-        output.save_loss_plot(pipeline, args.plot, test=_draws_test_cost(estimator))
+        output.save_loss_plot(pipeline, args.plot, test=test_cost)
         print(f"cost curve saved to {args.plot}")

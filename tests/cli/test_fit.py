@@ -477,3 +477,28 @@ def test_the_saved_model_keeps_the_default_verbose(
     labels = [path.split("/")[-2] for path in images]
     clone(loaded).fit(images, labels)
     assert capsys.readouterr() == ("", "")
+
+
+def test_the_test_images_are_predicted_once(folders, monkeypatch, capsys):
+    from sklearn.metrics import accuracy_score
+
+    train, test = folders
+    rows = []
+    predict = GDLogisticRegression.predict
+
+    def counted(self, X):
+        rows.append(len(X))
+        labels = predict(self, X)
+        if len(X) == 8:  # the test images
+            rows.append(accuracy_score(labels_of_test, labels))
+        return labels
+
+    labels_of_test = np.array(sorted(path.parent.name for path in test.glob("*/*")))
+    monkeypatch.setattr(GDLogisticRegression, "predict", counted)
+    argv = ["fit", str(train), "--test", str(test), "--size", "4", "--quiet",
+            "--max-iter", "3", "--learning-rate", "0.001"]  # fmt: skip
+    main(argv)
+    out = capsys.readouterr().out
+    assert rows.count(8) == 1, rows
+    accuracy = rows[rows.index(8) + 1]
+    assert f"test accuracy:  {accuracy:.4f}" in out
