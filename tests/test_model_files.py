@@ -404,3 +404,15 @@ def test_a_fitted_state_missing_an_attribute_is_named(
     )
     err = predict_error(crafted, images, capsys)
     assert "the DeepNNClassifier step lacks the fitted attribute n_iter_: it is" in err
+
+
+def test_model_file_error_has_its_public_module():
+    import pickle
+    import traceback
+
+    assert repr(ModelFileError) == "<class 'sknotes.ModelFileError'>"
+    error = ModelFileError("model.skops is empty: not a model file")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is sknotes.ModelFileError and copy.args == error.args
+    line = traceback.format_exception_only(error)[-1]
+    assert line.startswith("sknotes.ModelFileError: model.skops is empty")
