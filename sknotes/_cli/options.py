@@ -507,7 +507,6 @@ def check_memory(args, estimator, n_images, n_classes):
     outputs = output_units(n_classes)
     hidden = list(hidden_sizes(estimator))
     sizes = [n_features, *hidden, outputs]
-    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     needed = images + _training_bytes(sizes, n_images)
     if needed <= available:
         return
@@ -515,7 +514,8 @@ def check_memory(args, estimator, n_images, n_classes):
     if hidden and without_hidden <= available:
         raise CommandError(
             f"--hidden {' '.join(map(str, hidden))} needs about "
-            f"{format_bytes(needed)} of memory to train ({weights:,} weights), "
+            f"{format_bytes(needed)} of memory to train "
+            f"({_weight_count(sizes):,} weights), "
             f"more than the {format_bytes(available)} available; use fewer "
             "hidden units"
         )
@@ -531,9 +531,13 @@ def check_memory(args, estimator, n_images, n_classes):
 _BYTES_PER_VALUE = 4
 
 
+def _weight_count(sizes):
+    """The weights and biases of a network whose layers have ``sizes`` units."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+
+
 def _training_bytes(sizes, n_samples):
-    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     activations = n_samples * sum(sizes[1:])
     return _BYTES_PER_VALUE * (
-        _WEIGHT_COPIES * weights + _ACTIVATION_COPIES * activations
+        _WEIGHT_COPIES * _weight_count(sizes) + _ACTIVATION_COPIES * activations
     )
