@@ -269,7 +269,7 @@ def _handle_unreadable(failures, skip):
             output.count(len(bad), f"{what} image") for what, bad in failures.items()
         )
         listed = "; ".join(
-            f"{exc.filename!r} ({exc.reason})"
+            f"{output.quote(exc.filename)} ({exc.reason})"
             for bad in failures.values()
             for _, exc in bad
         )
@@ -282,7 +282,7 @@ def _handle_unreadable(failures, skip):
             f"Skipped {output.count(len(bad), f'{what} image')} that cannot be read:"
         )
         for _, exc in bad:
-            output.say(f"  {exc.filename!r}: {exc.reason}")
+            output.say(f"  {output.quote(exc.filename)}: {exc.reason}")
 
 
 def _check_readable_classes(args, class_names, y_train, y_test):

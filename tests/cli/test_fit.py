@@ -262,7 +262,7 @@ def test_fit_names_every_unreadable_image(
     assert len(err.splitlines()) == 1, err
     assert "3 training images cannot be read" in err
     for path in bad:
-        assert repr(str(path)) in err
+        assert f"{path} (" in err  # printable: as it is, not repr'd
     assert "--skip-bad-images" in err
 
 
@@ -282,7 +282,7 @@ def test_fit_skips_unreadable_images_when_asked(
     assert "Skipped 2 training images that cannot be read:" in err
     assert "Skipped 1 test image that cannot be read:" in err
     for path in bad:
-        assert f"  {str(path)!r}: " in err
+        assert f"  {path}: " in err
     # the six readable training images and six test images were used
     assert "test accuracy:  1.0000" in out
     assert "6 of 6" not in err
@@ -502,3 +502,17 @@ def test_the_test_images_are_predicted_once(folders, monkeypatch, capsys):
     assert rows.count(8) == 1, rows
     accuracy = rows[rows.index(8) + 1]
     assert f"test accuracy:  {accuracy:.4f}" in out
+
+
+def test_unreadable_names_are_quoted_only_when_they_would_forge_lines(
+    tmp_path, capsys, write_class_folders, break_images
+):
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    plain, forged = break_images(train / "red", ["it's.jpg", "x.jpg\nfake.jpg"])
+    assert main(["fit", str(train), "--size", "4", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert f"{plain} (" in err and f"{str(forged)!r} (" in err
+    assert main(["fit", str(train), "--size", "4", "--skip-bad-images"]) == 0
+    err = capsys.readouterr().err
+    assert f"\n  {plain}: " in err and f"\n  {str(forged)!r}: " in err
