@@ -99,7 +99,13 @@ def _create_beside(target):
             handle = os.open(temporary, flags, 0o666)
         except FileExistsError:
             continue
-        mode = stat.S_IMODE(os.fstat(handle).st_mode)
-        os.chmod(temporary, 0o600)
+        try:
+            mode = stat.S_IMODE(os.fstat(handle).st_mode)
+            os.chmod(temporary, 0o600)
+        except BaseException:
+            os.close(handle)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
         return handle, temporary, mode
     raise FileExistsError(f"cannot create a temporary file beside {target}")

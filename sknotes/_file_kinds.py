@@ -5,6 +5,8 @@ saved as ``photo`` or ``photo.heic``), and a model file can be told from an
 image or a pickle passed in its place.
 """
 
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["FILE_KINDS", "HEAD_SIZE", "FileKind", "file_kind", "read_head"]
@@ -27,6 +29,9 @@ class FileKind:
         xz or lzma), or a zip archive (a skops model file is one).
     marks : tuple of (int, bytes)
         ``(offset, bytes)`` pairs that a file of this kind all holds.
+    check : callable, default=None
+        A further test of the head, ``check(head) -> bool``, for marks too
+        short to trust alone (one byte that plain text may start with).
 
     Examples
     --------
@@ -37,10 +42,39 @@ class FileKind:
     name: str
     family: str
     marks: tuple
+    check: Callable | None = None
 
     def matches(self, head):
-        """Whether ``head``, a file's first bytes, holds every mark."""
-        return all(head[at : at + len(mark)] == mark for at, mark in self.marks)
+        """Whether ``head``, a file's first bytes, holds every mark (and passes
+        the check)."""
+        if not all(head[at : at + len(mark)] == mark for at, mark in self.marks):
+            return False
+        return self.check is None or self.check(head)
+
+
+def _pickle_protocol(head):
+    # PROTO is followed by the protocol number: 2 to 5 so far.
+    return len(head) > 1 and 2 <= head[1] <= 5
+
+
+def _zlib_stream(head):
+    """A zlib header (RFC 1950) whose first bytes of data decompress."""
+    if len(head) < 2:
+        return False
+    cmf, flg = head[0], head[1]
+    # deflate, a checksum that holds, and no preset dictionary (which the
+    # stream could not be read without, so no compressor of files uses it)
+    if cmf & 0x0F != 8 or (cmf * 256 + flg) % 31 or flg & 0x20:
+        return False
+    try:  # text with a valid header fails here, within a few bytes
+        zlib.decompressobj().decompress(head)
+    except zlib.error:
+        return False
+    return True
+
+
+def _bz2_block_size(head):
+    return head[3:4].isdigit() and head[3:4] != b"0"
 
 
 FILE_KINDS = (
@@ -55,10 +89,10 @@ FILE_KINDS = (
     FileKind("a BMP image", "image", ((0, b"BM"), (6, bytes(4)))),
     FileKind("a zip archive", "zip", ((0, b"PK\x03\x04"),)),
     # pickle protocol 2+ starts with PROTO (0x80); joblib may compress it
-    FileKind("a pickle", "pickle", ((0, b"\x80"),)),
-    FileKind("a zlib stream", "compressed", ((0, b"x"),)),  # 0x78
-    FileKind("a gzip stream", "compressed", ((0, b"\x1f\x8b"),)),
-    FileKind("a bz2 stream", "compressed", ((0, b"BZh"),)),
+    FileKind("a pickle", "pickle", ((0, b"\x80"),), _pickle_protocol),
+    FileKind("a zlib stream", "compressed", ((0, b"x"),), _zlib_stream),  # 0x78
+    FileKind("a gzip stream", "compressed", ((0, b"\x1f\x8b\x08"),)),  # deflate
+    FileKind("a bz2 stream", "compressed", ((0, b"BZh"),), _bz2_block_size),
     FileKind("an xz stream", "compressed", ((0, b"\xfd7zXZ"),)),
     FileKind("an lzma stream", "compressed", ((0, b"\x5d\x00"),)),
 )

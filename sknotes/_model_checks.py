@@ -25,6 +25,10 @@ __all__ = [
 class ModelFileError(ValueError):
     """A model file that cannot or must not be loaded; the message says why."""
 
+    # Public as sknotes.ModelFileError: tracebacks and pickles name the
+    # module users import it from.
+    __module__ = "sknotes"
+
 
 def trusted_types():
     """Names of the sknotes classes a model file may contain.

@@ -15,6 +15,7 @@ What a file holds is checked before it is loaded (its archive, in
 skops is an optional dependency (the ``[skops]`` extra).
 """
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -102,29 +103,39 @@ def load_model(path, *, allow_pickle=False):
 
 
 def _load_file(path, allow_pickle):
-    """The object in ``path``, with no checks of its content yet."""
+    """The object in ``path``, with no checks of its content yet.
+
+    What the file is comes from its first bytes alone: a file that is not
+    a model is refused without being read whole, however large it is.
+    """
     if path.is_dir():
         raise ModelFileError(f"{path} is a folder, not a model file")
     if not path.exists():
         raise ModelFileError(f"model file {path} not found")
     if not path.is_file():
         raise ModelFileError(f"{path} is not a regular file, so not a model file")
-    data = path.read_bytes()
-    if not data:
+    with open(path, "rb") as file:
+        head = file.read(HEAD_SIZE)
+    if not head:
         raise ModelFileError(f"{path} is empty: not a model file")
-    if zipfile.is_zipfile(path):
-        return _load_skops(path, data)
-    kind = file_kind(data[:HEAD_SIZE])
-    if kind is not None and kind.family == "image":
+    kind = file_kind(head)
+    family = None if kind is None else kind.family
+    if family == "zip":
+        return _load_skops(path, path.read_bytes())
+    if family == "image":
         raise ModelFileError(
             f"{path} is {kind.name}, not a model file; the model comes first: "
             "sknotes predict MODEL IMAGE..."
         )
-    if kind is None or kind.family not in ("pickle", "compressed"):
+    if family not in ("pickle", "compressed"):
         raise ModelFileError(
             f"{path} is not a model file (neither skops nor pickle); make one "
             "with 'sknotes fit ... --out MODEL'"
         )
+    return _load_pickle(path, allow_pickle)
+
+
+def _load_pickle(path, allow_pickle):
     if not allow_pickle:
         raise ModelFileError(
             f"{path} is a pickle, which runs any code it contains when loaded. "
@@ -144,6 +155,12 @@ def _load_skops(path, data):
         import skops.io as sio
     except ImportError:
         raise ModelFileError(f"{path} is a skops model file; {_INSTALL}") from None
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        # a zip's start without its directory at the end: cut short, or damaged
+        raise ModelFileError(
+            f"{path} is a damaged skops file: it starts as a zip archive but "
+            "cannot be read as one (cut short?); save the model again"
+        )
     # skops reads every array while listing the types, so the sizes are
     # checked first, from the zip directory and the arrays' headers.
     check_archive(path, data)

@@ -110,3 +110,31 @@ def test_read_head(tmp_path):
     assert read_head(path) == image_bytes("PNG")[:HEAD_SIZE]
     assert read_head(tmp_path / "missing") is None
     assert read_head(tmp_path) is None  # a folder cannot be read
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"x = 1\n",  # text that starts as zlib's first byte does
+        b"xml version\n",
+        b"x^2 + y^2 = z^2\n",  # a valid zlib header, then no deflate data
+        b"\x80 euro sign",  # pickle's first byte, no protocol after it
+        b"\x80\x09 no such protocol",
+        b"BZhx not bz2",  # no block size digit
+        b"\x1f\x8b\x01 not deflate",  # gzip's magic, an unknown method
+    ],
+)
+def test_a_short_signature_alone_is_not_enough(head):
+    assert file_kind(head) is None
+
+
+@pytest.mark.parametrize("level", [1, 3, 6, 9])
+def test_zlib_streams_of_every_level(level):
+    data = zlib.compress(bytes(range(256)) * 4, level)
+    assert file_kind(data[:HEAD_SIZE]).name == "a zlib stream"
+
+
+@pytest.mark.parametrize("level", [1, 9])
+def test_bz2_streams_of_any_block_size(level):
+    data = bz2.compress(b"data", compresslevel=level)
+    assert file_kind(data[:HEAD_SIZE]).name == "a bz2 stream"

@@ -165,6 +165,61 @@ def test_allow_pickle_is_keyword_only_and_pickles_are_checked_too(saved, tmp_pat
         load_model(path, allow_pickle=True)
 
 
+def test_a_text_file_starting_with_x_is_not_called_a_pickle(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("x = 1\nthe first line of some notes\n")
+    with pytest.raises(ModelFileError, match=r"notes\.txt is not a model file"):
+        load_model(path)
+
+
+def test_a_truncated_skops_file_is_called_damaged(saved, tmp_path):
+    path = tmp_path / "cut.skops"
+    path.write_bytes(saved["logistic"].read_bytes()[:400])
+    with pytest.raises(ModelFileError, match=r"cut\.skops is a damaged skops file"):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"hello " * 1000, "is not a model file"),
+     (b"\xff\xd8\xff\xe0" + bytes(1000), "is a JPEG image, not a model file"),
+     (b"\x80\x04" + bytes(1000), "is a pickle, which runs any code")],
+)  # fmt: skip
+def test_a_file_refused_by_its_kind_is_not_read_whole(
+    tmp_path, monkeypatch, data, message
+):
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    reads = []
+    real_open = open
+
+    class Recorded:
+        """The file, with the size of each read recorded."""
+
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            self.handle.close()
+
+        def read(self, size=-1):
+            reads.append(size)
+            return self.handle.read(size)
+
+    def recording_open(file, *args, **kwargs):
+        handle = real_open(file, *args, **kwargs)
+        return Recorded(handle) if str(file) == str(path) else handle
+
+    monkeypatch.setattr("builtins.open", recording_open)
+    monkeypatch.setattr("pathlib.Path.read_bytes", lambda self: pytest.fail("read"))
+    with pytest.raises(ModelFileError, match=message):
+        load_model(path)
+    assert reads == [16]
+
+
 # -- arrays, measured before loading -----------------------------------------
 
 
@@ -349,3 +404,15 @@ def test_a_fitted_state_missing_an_attribute_is_named(
     )
     err = predict_error(crafted, images, capsys)
     assert "the DeepNNClassifier step lacks the fitted attribute n_iter_: it is" in err
+
+
+def test_model_file_error_has_its_public_module():
+    import pickle
+    import traceback
+
+    assert repr(ModelFileError) == "<class 'sknotes.ModelFileError'>"
+    error = ModelFileError("model.skops is empty: not a model file")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is sknotes.ModelFileError and copy.args == error.args
+    line = traceback.format_exception_only(error)[-1]
+    assert line.startswith("sknotes.ModelFileError: model.skops is empty")

@@ -24,12 +24,11 @@ arbitrary code when loaded; ``predict`` opens them only with
 ``--allow-pickle``.
 """
 
-import argparse
 import sys
 import warnings
 
 from . import demo, fit, predict
-from .options import MODEL_FILES, PROG, CommandError
+from .options import MODEL_FILES, PROG, CommandError, CommandParser
 from .output import say
 
 __all__ = ["main"]
@@ -86,7 +85,8 @@ def main(argv=None):
 
 
 def _build_parser():
-    parser = argparse.ArgumentParser(
+    # The commands' parsers are of the same class as this one.
+    parser = CommandParser(
         prog=PROG,
         description="Image classifiers from the deep-learning course notes, "
         "as scikit-learn pipelines.",

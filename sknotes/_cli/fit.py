@@ -26,6 +26,7 @@ from .options import (
     non_negative_float,
     nonempty_file_name,
     positive_int,
+    positive_ints,
     seed,
 )
 from .progress import Progress
@@ -64,7 +65,8 @@ def add_parser(commands):
         "--skip-bad-images",
         action="store_true",
         help="leave out the images that cannot be read (each is listed, with "
-        "the reason); by default the command names them all and stops",
+        "the reason, even with --quiet); by default the command names them all "
+        "and stops",
     )
     parser.add_argument(
         "--max-iter",
@@ -111,11 +113,13 @@ def add_parser(commands):
     )
     parser.add_argument(
         "--hidden",
-        type=positive_int,
-        nargs="+",
+        type=positive_ints,
+        number_list=True,
         metavar="N",
         help="hidden units: one number for the shallow network, one per hidden "
-        "layer for the deep network, first to last (e.g. --hidden 20 7 5)",
+        "layer for the deep network, first to last (e.g. --hidden 20 7 5, or "
+        "--hidden=20,7,5); the numbers after --hidden are all read as layers, "
+        "so put TRAIN_DIR first when its name is a number",
     )
     parser.add_argument(
         "--out",
@@ -138,21 +142,22 @@ def add_parser(commands):
         help="save the cost curve here (needs matplotlib)",
     )
     parser.add_argument(
-        "--quiet", action="store_true", help="no progress lines on standard error"
+        "--quiet",
+        action="store_true",
+        help="no progress lines on standard error; the files left out of the "
+        "data are still listed",
     )
     parser.set_defaults(run=run)
 
 
 def run(args):
     """Check, list, decode, train, report, judge and save, in that order."""
-    from sklearn.pipeline import make_pipeline
-
     from ..images import ImageFlattener
 
     say = (lambda message: None) if args.quiet else output.say
     apply_pixel_limit(args)
     estimator = check_fit_options(args)
-    train, test = _list_folders(args, say)
+    train, test = _list_folders(args)
     n_images = len(train.filenames) + (0 if test is None else len(test.filenames))
     check_memory(args, estimator, n_images, len(train.target_names))
     flattener = ImageFlattener(
@@ -162,16 +167,18 @@ def run(args):
     )
     progress = Progress(plain=True if args.quiet else None)
     train_xy, test_xy = _decode(args, flattener, train, test, progress, say)
-    fit_time = _train(args, estimator, flattener, train_xy, test_xy, progress, say)
-    test_accuracy = _report(estimator, fit_time, train_xy, test_xy, say)
+    test_cost = test_xy[0] is not None and _draws_test_cost(estimator)
+    val_xy = test_xy if test_cost else (None, None)
+    fit_time = _train(args, estimator, flattener, train_xy, val_xy, progress, say)
+    test_accuracy = _report(estimator, fit_time, train_xy, test_xy, test_cost, say)
     _judge(args, estimator, test_accuracy, test_xy[1], say)
-    _save(args, estimator, make_pipeline(flattener, estimator))
+    _save(args, _pipeline(flattener, estimator), test_cost)
 
 
 # -- listing and decoding -----------------------------------------------------
 
 
-def _list_folders(args, say):
+def _list_folders(args):
     """The listings of the training and the test folder (None without --test)."""
     from ..images import load_image_folder
 
@@ -179,7 +186,8 @@ def _list_folders(args, say):
     test = load_image_folder(args.test) if args.test else None
     for data in (train, test):
         if data is not None and len(data.skipped):
-            _say_skipped(say, data.skipped)
+            # Data left out is never silent, --quiet or not.
+            _say_skipped(output.say, data.skipped)
     if len(train.target_names) < 2:
         raise CommandError(
             f"{args.train_dir} has only one class folder "
@@ -226,7 +234,7 @@ def _decode(args, flattener, train, test, progress, say):
         X_test, y_test = _load_images(progress, flattener, test, "test", failures)
     _handle_unreadable(failures, args.skip_bad_images)
     if failures:
-        _check_readable_classes(y_train, train, args.train_dir)
+        _check_readable_classes(args, train.target_names, y_train, y_test)
     seconds = time.perf_counter() - start
     n_images = len(X_train) + (0 if X_test is None else len(X_test))
     say(f"Loaded in {seconds:.2f} s ({n_images / seconds:.0f} images/s)")
@@ -261,7 +269,7 @@ def _handle_unreadable(failures, skip):
             output.count(len(bad), f"{what} image") for what, bad in failures.items()
         )
         listed = "; ".join(
-            f"{exc.filename!r} ({exc.reason})"
+            f"{output.quote(exc.filename)} ({exc.reason})"
             for bad in failures.values()
             for _, exc in bad
         )
@@ -274,35 +282,62 @@ def _handle_unreadable(failures, skip):
             f"Skipped {output.count(len(bad), f'{what} image')} that cannot be read:"
         )
         for _, exc in bad:
-            output.say(f"  {exc.filename!r}: {exc.reason}")
+            output.say(f"  {output.quote(exc.filename)}: {exc.reason}")
 
 
-def _check_readable_classes(y_train, train, train_dir):
+def _check_readable_classes(args, class_names, y_train, y_test):
+    """Refuse a run that --skip-bad-images left without the data it needs.
+
+    The folders' classes were checked before decoding; what is left once
+    the unreadable images are out is checked here: some training images,
+    every training class, some test images.
+    """
+    skipped = "once --skip-bad-images left out the images that cannot be read"
+    if len(y_train) == 0:
+        raise CommandError(f"{args.train_dir} has no readable image, {skipped}")
+    y_test = [] if y_test is None else y_test
+    if args.test and len(y_test) == 0:
+        raise CommandError(
+            f"the test folder {args.test} has no readable image, {skipped}"
+        )
+    present = set(y_train)
+    lost = [name for name in class_names if name not in present]
+    if not lost:
+        return
+    lost_classes = ", ".join(map(output.quote, lost))
     classes = np.unique(y_train)
     if len(classes) < 2:
         raise CommandError(
-            f"{train_dir} has readable images of only one class "
-            f"({', '.join(map(output.quote, classes))}), after leaving out the images "
-            "that cannot be read; a classifier needs at least two"
+            f"{args.train_dir} has readable images of only one class "
+            f"({', '.join(map(output.quote, classes))}), {skipped} (none of "
+            f"{lost_classes}); a classifier needs at least two"
         )
+    raise CommandError(
+        f"{args.train_dir} has no readable image of the class {lost_classes}, "
+        f"{skipped}, so the model could never predict it; add readable images "
+        "of it, or remove its folder"
+        + (f" here and in {args.test}" if set(lost) & set(y_test) else "")
+    )
 
 
 # -- training -----------------------------------------------------------------
 
 
-def _train(args, estimator, flattener, train_xy, test_xy, progress, say):
-    """Fit ``estimator`` on the training images; the seconds it took."""
-    from sklearn.pipeline import make_pipeline
+def _train(args, estimator, flattener, train_xy, val_xy, progress, say):
+    """Fit ``estimator`` on the training images; the seconds it took.
 
+    ``val_xy``, the test images or ``(None, None)``, is the estimator's
+    ``(X_val, y_val)``: their cost is recorded, to be drawn.
+    """
     say(f"Training {estimator}")
     start = time.perf_counter()
     try:
-        _fit_reporting_progress(estimator, *train_xy, *test_xy, args.quiet, progress)
+        _fit_reporting_progress(estimator, *train_xy, *val_xy, args.quiet, progress)
     except KeyboardInterrupt:
         # Ctrl-C stops the program (exit 130). The estimator holds the
         # iterations reached; it is saved only when asked for.
         if args.out and args.save_interrupted and hasattr(estimator, "n_iter_"):
-            output.save_model(make_pipeline(flattener, estimator), args.out)
+            output.save_model(_pipeline(flattener, estimator), args.out)
             output.say(
                 f"interrupted after {estimator.n_iter_} iterations; that model "
                 f"was saved to {args.out} (--save-interrupted)"
@@ -313,14 +348,9 @@ def _train(args, estimator, flattener, train_xy, test_xy, progress, say):
     return time.perf_counter() - start
 
 
-def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=None):
+def _fit_reporting_progress(estimator, X, y, X_val, y_val, quiet, progress):
     """Fit, with the estimator's progress and warnings on standard error."""
-    progress = progress or Progress(plain=True)
-    kwargs = {}
-    # To draw the test cost. Not with early stopping, which would then stop
-    # on the test images: they would no longer measure an unseen model.
-    if X_test is not None and _draws_test_cost(estimator):
-        kwargs = {"X_val": X_test, "y_val": y_test}
+    kwargs = {} if X_val is None else {"X_val": X_val, "y_val": y_val}
     max_iter = estimator.get_params().get("max_iter", 0)
     validation = "test" if kwargs else "validation"
     with warnings.catch_warnings(record=True) as caught:
@@ -334,6 +364,11 @@ def _fit_reporting_progress(estimator, X, y, X_test, y_test, quiet, progress=Non
 
 
 def _draws_test_cost(estimator):
+    """Whether the test images' cost is recorded while ``estimator`` trains.
+
+    Not with early stopping, which would then stop on the test images: they
+    would no longer measure an unseen model.
+    """
     import inspect
 
     if estimator.get_params().get("early_stopping"):
@@ -344,20 +379,23 @@ def _draws_test_cost(estimator):
 # -- results, verdict, output files -------------------------------------------
 
 
-def _report(estimator, fit_time, train_xy, test_xy, say):
+def _report(estimator, fit_time, train_xy, test_xy, test_cost, say):
     """Print the accuracies, the fit time and the stop; the test accuracy."""
+    from sklearn.metrics import accuracy_score
+
     (X_train, y_train), (X_test, y_test) = train_xy, test_xy
     print(f"train accuracy: {estimator.score(X_train, y_train):.4f}")
     test_accuracy = None
     if X_test is not None:
-        test_accuracy = estimator.score(X_test, y_test)
+        predicted = estimator.predict(X_test)  # once, for the report too
+        test_accuracy = accuracy_score(y_test, predicted)
         print(f"test accuracy:  {test_accuracy:.4f}")
     print(f"fit time:       {fit_time:.2f} s ({estimator.n_iter_} iterations)")
     reason = estimator.stop_reason_
     print(f"stopped:        {reason} ({output.explain_stop(reason, estimator)})")
     if X_test is not None:
-        output.print_test_report(estimator, X_test, y_test)
-        advice = _draws_test_cost(estimator) and overfitting(estimator)
+        output.print_test_report(estimator.classes_, y_test, predicted)
+        advice = test_cost and overfitting(estimator)
         if advice:
             say(f"warning: {advice}")
     return test_accuracy
@@ -383,11 +421,25 @@ def _judge(args, estimator, test_accuracy, y_test, say):
         raise CommandError(failure + (" No model was saved." if args.out else ""))
 
 
-def _save(args, estimator, pipeline):
+def _pipeline(flattener, estimator):
+    """The fitted pipeline to save, its estimator's ``verbose`` at the default.
+
+    ``verbose=1`` was set for this run's progress lines only: kept in the
+    file, it would print a line per iteration whenever the model is refitted.
+    """
+    from sklearn.pipeline import make_pipeline
+
+    if "verbose" in estimator.get_params():
+        default = type(estimator)().get_params()["verbose"]
+        estimator.set_params(verbose=default)
+    return make_pipeline(flattener, estimator)
+
+
+def _save(args, pipeline, test_cost):
     """Write the --out model and the --plot cost curve."""
     if args.out:
         output.save_model(pipeline, args.out)
         print(f"model saved to {args.out}")
     if args.plot:
-        output.save_loss_plot(pipeline, args.plot, test=_draws_test_cost(estimator))
+        output.save_loss_plot(pipeline, args.plot, test=test_cost)
         print(f"cost curve saved to {args.plot}")

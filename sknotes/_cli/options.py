@@ -13,6 +13,7 @@ import argparse
 import importlib
 import importlib.util
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,7 @@ __all__ = [
     "MODEL_FILES",
     "PROG",
     "CommandError",
+    "CommandParser",
     "add_image_options",
     "add_n_jobs_option",
     "add_pixel_limit_option",
@@ -36,7 +38,9 @@ __all__ = [
     "non_negative_float",
     "nonempty_file_name",
     "positive_int",
+    "positive_ints",
     "seed",
+    "size",
 ]
 
 PROG = "sknotes"
@@ -84,13 +88,14 @@ def apply_pixel_limit(args):
 def add_image_options(parser):
     parser.add_argument(
         "--size",
-        nargs="+",
-        type=positive_int,
-        action=_SizeAction,
+        type=size,
+        number_list=True,
         default=(64, 64),
         metavar="N",
         help="resize images to W x H pixels, given as two numbers W H, or as "
-        "one number N for N x N (default: 64 64)",
+        "one number N for N x N (default: 64 64). The numbers after --size "
+        "are all read as the size, so put TRAIN_DIR first or write "
+        "--size=W,H when a folder's name is a number",
     )
     parser.add_argument(
         "--grayscale", action="store_true", help="one value per pixel instead of RGB"
@@ -114,16 +119,96 @@ def add_n_jobs_option(parser, default=-1):
 # -- types: an option's text checked as the command line is read -------------
 
 
-class _SizeAction(argparse.Action):
-    """``--size W H``, or ``--size N`` for ``N x N``: a (width, height) pair."""
+class CommandParser(argparse.ArgumentParser):
+    """An argument parser whose number-list options take one joined value.
 
-    def __call__(self, parser, namespace, values, option_string=None):
-        if len(values) > 2:
-            raise argparse.ArgumentError(
-                self,
-                f"takes one number (N x N pixels) or two (W H), got {len(values)}",
-            )
-        setattr(namespace, self.dest, (values[0], values[-1]))
+    An option with ``nargs="+"`` would swallow a positional argument after
+    it (``--size 8 8 train`` read ``train`` as a third number). An option
+    added with ``number_list=True`` takes one value instead: the integers
+    that follow it on the command line are joined into it
+    (``--size 8 8`` is read as ``--size=8,8``), and its ``type`` splits
+    them at the commas. The integers right after such an option are all
+    its own: a positional argument that is a number goes first, or the
+    option is written ``--size=8,8``.
+
+    Examples
+    --------
+    >>> parser = CommandParser(prog="example")
+    >>> _ = parser.add_argument("folder")
+    >>> _ = parser.add_argument("--size", type=size, number_list=True)
+    >>> parser.parse_args(["--size", "8", "6", "train"])
+    Namespace(folder='train', size=(8, 6))
+    """
+
+    def __init__(self, *args, **kwargs):
+        # before argparse's own __init__, which adds --help
+        self._number_lists = set()
+        self._long_options = set()
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args, number_list=False, **kwargs):
+        action = super().add_argument(*args, **kwargs)
+        long_options = [name for name in action.option_strings if name[:2] == "--"]
+        self._long_options.update(long_options)
+        if number_list:
+            self._number_lists.update(long_options)
+        return action
+
+    def parse_known_args(self, args=None, namespace=None):
+        if args is not None and self._number_lists:
+            args = _join_number_lists(args, self._number_list_of)
+        return super().parse_known_args(args, namespace)
+
+    def _number_list_of(self, token):
+        """The number-list option that ``token`` names in full or abbreviated."""
+        if token in self._long_options:
+            return token if token in self._number_lists else None
+        if not token.startswith("--") or not self.allow_abbrev:
+            return None
+        matches = [name for name in self._long_options if name.startswith(token)]
+        if len(matches) == 1 and matches[0] in self._number_lists:
+            return matches[0]
+        return None
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _join_number_lists(args, number_list_of):
+    """``args`` with each number-list option and its integers as one token."""
+    args = list(args)
+    joined = []
+    start = 0
+    while start < len(args):
+        token = args[start]
+        if token == "--":  # what follows is positional, whatever it looks like
+            return joined + args[start:]
+        option = number_list_of(token)
+        end = start + 1
+        while option and end < len(args) and _INTEGER.fullmatch(args[end]):
+            end += 1
+        numbers = args[start + 1 : end]
+        joined.append(f"{option}={','.join(numbers)}" if numbers else token)
+        start = end
+    return joined
+
+
+def size(text):
+    """``--size``'s value, ``"W,H"`` or ``"N"``: a (width, height) pair."""
+    numbers = text.split(",")
+    if len(numbers) > 2:
+        raise argparse.ArgumentTypeError(
+            f"takes one number (N x N pixels) or two (W H), got {len(numbers)}; "
+            "a folder named with a number right after --size is read as part "
+            "of the size: put TRAIN_DIR first or write --size=W,H"
+        )
+    width, height = (positive_int(number) for number in (numbers[0], numbers[-1]))
+    return width, height
+
+
+def positive_ints(text):
+    """``--hidden``'s value, ``"N,N,..."``: a tuple of positive integers."""
+    return tuple(positive_int(number) for number in text.split(","))
 
 
 def seed(text):
@@ -245,7 +330,39 @@ def check_fit_options(args):
             raise CommandError(
                 '--out needs skops; install it with: pip install "sknotes[skops]"'
             )
+    _check_outputs_apart(args)
     return estimator
+
+
+def _check_outputs_apart(args):
+    """Refuse output files that would overwrite each other or an image."""
+    outputs = {
+        option: _resolved_output(path)
+        for option, path in (("--out", args.out), ("--plot", args.plot))
+        if path
+    }
+    if len(outputs) == 2 and outputs["--out"] == outputs["--plot"]:
+        raise CommandError(
+            f"--out and --plot name the same file, {outputs['--out']}: the plot "
+            "would replace the model; give them different names"
+        )
+    folders = [("training", args.train_dir), ("test", args.test)]
+    for option, target in outputs.items():
+        for what, folder in folders:
+            if folder and target.is_relative_to(Path(folder).resolve()):
+                raise CommandError(
+                    f"{option} {target} is inside the {what} folder {folder}, "
+                    "where it could replace an image or be read as one; write "
+                    "it elsewhere"
+                )
+
+
+def _resolved_output(path):
+    """The absolute file that writing ``path`` replaces, links followed."""
+    from .._atomic_files import output_target
+
+    target = output_target(path)
+    return target.parent.resolve() / target.name
 
 
 # The estimator parameter that each command line option sets.
@@ -390,7 +507,6 @@ def check_memory(args, estimator, n_images, n_classes):
     outputs = output_units(n_classes)
     hidden = list(hidden_sizes(estimator))
     sizes = [n_features, *hidden, outputs]
-    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     needed = images + _training_bytes(sizes, n_images)
     if needed <= available:
         return
@@ -398,7 +514,8 @@ def check_memory(args, estimator, n_images, n_classes):
     if hidden and without_hidden <= available:
         raise CommandError(
             f"--hidden {' '.join(map(str, hidden))} needs about "
-            f"{format_bytes(needed)} of memory to train ({weights:,} weights), "
+            f"{format_bytes(needed)} of memory to train "
+            f"({_weight_count(sizes):,} weights), "
             f"more than the {format_bytes(available)} available; use fewer "
             "hidden units"
         )
@@ -414,9 +531,13 @@ def check_memory(args, estimator, n_images, n_classes):
 _BYTES_PER_VALUE = 4
 
 
+def _weight_count(sizes):
+    """The weights and biases of a network whose layers have ``sizes`` units."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+
+
 def _training_bytes(sizes, n_samples):
-    weights = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     activations = n_samples * sum(sizes[1:])
     return _BYTES_PER_VALUE * (
-        _WEIGHT_COPIES * weights + _ACTIVATION_COPIES * activations
+        _WEIGHT_COPIES * _weight_count(sizes) + _ACTIVATION_COPIES * activations
     )

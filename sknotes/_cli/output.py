@@ -73,12 +73,14 @@ def explain_stop(reason, estimator):
     return phrases.get(reason, "reported by the estimator")
 
 
-def print_test_report(estimator, X_test, y_test):
-    """Precision, recall and the confusion matrix on the test images."""
+def print_test_report(labels, y_test, predicted):
+    """Precision, recall and the confusion matrix on the test images.
+
+    ``labels`` are the model's classes, in its order; ``predicted`` its
+    predictions for the test images, whose true labels are ``y_test``.
+    """
     from sklearn.metrics import classification_report, confusion_matrix
 
-    predicted = estimator.predict(X_test)
-    labels = estimator.classes_
     names = [quote(label) for label in labels]
     print("per-class results on the test images:")
     report = classification_report(

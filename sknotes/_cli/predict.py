@@ -71,7 +71,9 @@ def run(args):
         ):
             print(f"{quote(path)}\t{quote(label)}\t{probability:.4f}")
     if failures:
-        listed = "; ".join(f"{exc.filename!r} ({exc.reason})" for _, exc in failures)
+        listed = "; ".join(
+            f"{quote(exc.filename)} ({exc.reason})" for _, exc in failures
+        )
         raise CommandError(
             f"{len(failures)} of {count(len(images), 'image')} cannot be read, "
             f"so they have no result line: {listed}"

@@ -262,7 +262,7 @@ def test_fit_names_every_unreadable_image(
     assert len(err.splitlines()) == 1, err
     assert "3 training images cannot be read" in err
     for path in bad:
-        assert repr(str(path)) in err
+        assert f"{path} (" in err  # printable: as it is, not repr'd
     assert "--skip-bad-images" in err
 
 
@@ -282,7 +282,7 @@ def test_fit_skips_unreadable_images_when_asked(
     assert "Skipped 2 training images that cannot be read:" in err
     assert "Skipped 1 test image that cannot be read:" in err
     for path in bad:
-        assert f"  {str(path)!r}: " in err
+        assert f"  {path}: " in err
     # the six readable training images and six test images were used
     assert "test accuracy:  1.0000" in out
     assert "6 of 6" not in err
@@ -391,3 +391,128 @@ def test_alpha_and_early_stopping_reach_the_estimator(
     assert model.alpha == 0.5 and model.early_stopping
     # early stopping holds out training images; the test images decide nothing
     assert "X_val" not in seen[0]
+
+
+def unreadable(folder):
+    """Overwrite every image in ``folder`` with bytes that are not an image."""
+    for path in folder.iterdir():
+        path.write_bytes(b"\xff\xd8\xff\xe0 cut short")
+
+
+@pytest.mark.parametrize("extra", [[], ["--early-stopping"]])
+def test_skipping_every_training_image_of_a_tested_class_is_refused(
+    tmp_path, capsys, write_class_folders, extra
+):
+    labels = ("blue", "red", "green")
+    train = write_class_folders(tmp_path / "train", n_per_class=6, labels=labels)
+    test = write_class_folders(tmp_path / "test", n_per_class=3, seed=1, labels=labels)
+    unreadable(train / "green")
+    argv = ["fit", str(train), "--test", str(test), "--size", "4",
+            "--skip-bad-images", "--quiet", *extra]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith("sknotes fit: error: ")
+    assert str(train) in error and "green" in error and "--skip-bad-images" in error
+
+
+def test_skipping_every_test_image_is_refused(tmp_path, capsys, write_class_folders):
+    train = write_class_folders(tmp_path / "train", n_per_class=4)
+    test = write_class_folders(tmp_path / "test", n_per_class=2, seed=1)
+    for label in ("blue", "red"):
+        unreadable(test / label)
+    argv = ["fit", str(train), "--test", str(test), "--size", "4",
+            "--skip-bad-images", "--quiet"]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert "0 sample" not in error
+    assert f"the test folder {test} has no readable image" in error
+    assert "--skip-bad-images" in error
+
+
+def test_skipping_every_training_image_is_refused(
+    tmp_path, capsys, write_class_folders
+):
+    train = write_class_folders(tmp_path / "train", n_per_class=2)
+    for label in ("blue", "red"):
+        unreadable(train / label)
+    assert main(["fit", str(train), "--size", "4", "--skip-bad-images"]) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert "()" not in error
+    assert f"{train} has no readable image" in error and "--skip-bad-images" in error
+
+
+def test_data_left_out_is_listed_even_with_quiet(
+    tmp_path, capsys, write_class_folders, break_images
+):
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    (train / "red" / "notes.txt").write_text("not an image")
+    break_images(train / "blue", ["x1.jpg"])
+    argv = ["fit", str(train), "--size", "4", "--skip-bad-images", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "Skipped 1 file that is not an image: notes.txt" in err
+    assert "Skipped 1 training image that cannot be read:" in err
+
+
+@pytest.mark.parametrize("interrupted", [False, True])
+def test_the_saved_model_keeps_the_default_verbose(
+    folders, tmp_path, capsys, interrupted, interrupt_on_call, monkeypatch
+):
+    from sklearn.base import clone
+
+    train, _ = folders
+    model = tmp_path / "model.skops"
+    argv = ["fit", str(train), "--model", "shallow", "--hidden", "2", "--size",
+            "4", "--max-iter", "30", "--out", str(model)]  # fmt: skip
+    if interrupted:
+        interrupt_on_call(4)
+        assert main([*argv, "--save-interrupted"]) == 130
+        monkeypatch.undo()
+    else:
+        assert main(argv) == 0
+    assert "Iteration" in capsys.readouterr().err  # verbose while it trained
+    loaded = load_model_file(model)
+    assert loaded[-1].verbose == 0
+    images = [str(path) for path in sorted(train.glob("*/*.jpg"))]
+    labels = [path.split("/")[-2] for path in images]
+    clone(loaded).fit(images, labels)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_the_test_images_are_predicted_once(folders, monkeypatch, capsys):
+    from sklearn.metrics import accuracy_score
+
+    train, test = folders
+    rows = []
+    predict = GDLogisticRegression.predict
+
+    def counted(self, X):
+        rows.append(len(X))
+        labels = predict(self, X)
+        if len(X) == 8:  # the test images
+            rows.append(accuracy_score(labels_of_test, labels))
+        return labels
+
+    labels_of_test = np.array(sorted(path.parent.name for path in test.glob("*/*")))
+    monkeypatch.setattr(GDLogisticRegression, "predict", counted)
+    argv = ["fit", str(train), "--test", str(test), "--size", "4", "--quiet",
+            "--max-iter", "3", "--learning-rate", "0.001"]  # fmt: skip
+    main(argv)
+    out = capsys.readouterr().out
+    assert rows.count(8) == 1, rows
+    accuracy = rows[rows.index(8) + 1]
+    assert f"test accuracy:  {accuracy:.4f}" in out
+
+
+def test_unreadable_names_are_quoted_only_when_they_would_forge_lines(
+    tmp_path, capsys, write_class_folders, break_images
+):
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    plain, forged = break_images(train / "red", ["it's.jpg", "x.jpg\nfake.jpg"])
+    assert main(["fit", str(train), "--size", "4", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert f"{plain} (" in err and f"{str(forged)!r} (" in err
+    assert main(["fit", str(train), "--size", "4", "--skip-bad-images"]) == 0
+    err = capsys.readouterr().err
+    assert f"\n  {plain}: " in err and f"\n  {str(forged)!r}: " in err

@@ -111,6 +111,65 @@ def test_size_takes_one_or_two_numbers(
     assert load(out)[0].image_shape_ == shape  # (height, width, channels)
 
 
+@pytest.mark.parametrize(
+    ("before", "shape"),
+    [(["--size", "8", "8"], (8, 8, 3)),
+     (["--size", "6"], (6, 6, 3)),
+     (["--size=6,4"], (4, 6, 3)),
+     (["--size", "6,4"], (4, 6, 3))],
+)  # fmt: skip
+def test_size_before_the_training_folder(
+    tmp_path, capsys, before, shape, write_class_folders
+):
+    from sknotes import load_model as load
+
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    out = tmp_path / "model.skops"
+    argv = ["fit", *before, str(train), "--out", str(out), "--quiet"]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert load(out)[0].image_shape_ == shape
+
+
+@pytest.mark.parametrize(
+    ("model", "hidden", "expected"),
+    [("shallow", ["5"], {"n_hidden": 5}),
+     ("deep", ["3", "2"], {"hidden_layer_sizes": (3, 2)}),
+     ("deep", ["--hidden=3,2"], {"hidden_layer_sizes": (3, 2)})],
+)  # fmt: skip
+def test_hidden_before_the_training_folder(
+    tmp_path, capsys, model, hidden, expected, write_class_folders
+):
+    from sknotes import load_model as load
+
+    train = write_class_folders(tmp_path / "train", n_per_class=3)
+    out = tmp_path / "model.skops"
+    option = hidden if hidden[0].startswith("--") else ["--hidden", *hidden]
+    argv = ["fit", "--model", model, *option, str(train), "--size", "4",
+            "--max-iter", "5", "--out", str(out), "--quiet"]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    params = load(out)[-1].get_params()
+    assert {name: params[name] for name in expected} == expected
+
+
+def test_size_names_the_way_out_of_a_folder_named_with_digits(tmp_path, capsys):
+    assert main(["fit", "--size", "8", "8", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --size: takes one number (N x N pixels) or two (W H), got 3" in err
+    assert "put TRAIN_DIR first or write --size=W,H" in err
+
+
+def test_help_explains_where_train_dir_goes(capsys):
+    assert main(["fit", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--size=W,H" in out and "put TRAIN_DIR first" in out
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", "4,"])
+def test_size_text_names_the_bad_number(tmp_path, capsys, value):
+    assert main(["fit", str(tmp_path), f"--size={value}"]) == 2
+    assert "argument --size: must be a positive integer, got" in capsys.readouterr().err
+
+
 def test_size_refuses_three_numbers(tmp_path, capsys):
     assert main(["fit", str(tmp_path), "--size", "4", "4", "4"]) == 2
     err = capsys.readouterr().err
@@ -336,3 +395,57 @@ def test_an_empty_output_name_is_a_usage_error(
     assert main(["fit", str(folders[0]), option, name]) == 2
     err = capsys.readouterr().err
     assert f"argument {option}: the file name is empty" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [(["--size", "8", "6", "a"], ((8, 6), ["a"])),
+     (["--si", "8", "a"], ((8, 8), ["a"])),  # an abbreviation, as argparse allows
+     (["--size", "8", "--seed", "3", "a"], ((8, 8), ["a"])),
+     (["--size", "8", "--", "7"], ((8, 8), ["7"]))],
+)  # fmt: skip
+def test_a_number_list_takes_only_the_integers_after_it(argv, expected):
+    from sknotes._cli.options import CommandParser, size
+
+    parser = CommandParser(prog="example")
+    parser.add_argument("folders", nargs="*")
+    parser.add_argument("--size", type=size, number_list=True)
+    parser.add_argument("--seed")
+    args = parser.parse_args(argv)
+    assert (args.size, args.folders) == expected
+
+
+def test_out_and_plot_on_the_same_file_are_refused(
+    folders, no_loading, tmp_path, capsys
+):
+    pytest.importorskip("matplotlib")
+    train, _ = folders
+    os.symlink("model.png", tmp_path / "link.png")
+    argv = ["fit", str(train), "--out", str(tmp_path / "model.png"),
+            "--plot", str(tmp_path / "link.png"), "--quiet"]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert "--out and --plot" in error and "the same file" in error
+    assert not (tmp_path / "model.png").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--plot"])
+@pytest.mark.parametrize("folder", ["train", "test"])
+def test_output_inside_an_image_folder_is_refused(
+    tmp_path, no_loading, capsys, write_class_folders, option, folder
+):
+    pytest.importorskip("matplotlib")
+    folders = {
+        "train": write_class_folders(tmp_path / "train", n_per_class=2),
+        "test": write_class_folders(tmp_path / "test", n_per_class=2, seed=1),
+    }
+    image = folders[folder] / "red" / "0.png"
+    Image.new("RGB", (4, 4)).save(image)
+    before = image.read_bytes()
+    argv = ["fit", str(folders["train"]), "--test", str(folders["test"]),
+            option, str(tmp_path / folder / "." / "red" / "0.png")]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    what = "training" if folder == "train" else "test"
+    assert f"{option} " in error and f"inside the {what} folder" in error
+    assert image.read_bytes() == before

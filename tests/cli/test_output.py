@@ -170,3 +170,19 @@ def test_the_plot_calls_the_test_curve_test(tmp_path):
     ]
     legend = _loss_figure(model, test=False).axes[0].get_legend()
     assert legend.get_texts()[1].get_text() == "GDLogisticRegression (validation)"
+
+
+def test_a_failed_chmod_leaves_no_temporary_file_nor_descriptor(tmp_path, monkeypatch):
+    from sknotes import _atomic_files
+
+    def refuse(path, mode):
+        raise PermissionError(1, "Operation not permitted", str(path))
+
+    open_before = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(_atomic_files.os, "chmod", refuse)
+    target = tmp_path / "model.skops"
+    with pytest.raises(PermissionError, match="not permitted"):
+        _atomic_files.write_atomically(target, lambda file: file.write(b"model"))
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+    assert set(os.listdir("/proc/self/fd")) <= open_before
