@@ -14,14 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from . import output
+from .checks import check_fit_options, check_memory
 from .options import (
     MODELS,
     CommandError,
     add_image_options,
     add_pixel_limit_option,
     apply_pixel_limit,
-    check_fit_options,
-    check_memory,
     learning_rate,
     non_negative_float,
     nonempty_file_name,
