@@ -159,10 +159,10 @@ def gradient_descent(
         for it in range(max_iter):
             if loss is None:
                 loss = evaluate(grad)
-            _check_finite(loss, result.loss_curve, learning_rate, it)
-            monitored = _record(result, loss, network, validation, early_stopping)
+            check_finite(loss, result.loss_curve, learning_rate, it)
+            monitored = record_costs(result, loss, network, validation, early_stopping)
             if verbose and (it + 1) % verbose == 0:
-                _print_iteration(result)
+                print_iteration(result)
             stop = stopping.observe(loss, monitored, theta)
             try:
                 loss = rule.step(theta, grad, loss)  # theta := theta - step
@@ -188,7 +188,7 @@ def gradient_descent(
     result.step_size = rule.step_size
     result.best_loss = stopping.best_loss
     if not np.isfinite(theta).all():
-        _check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
+        check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
     stopping.restore_best(theta, result.stop_reason)
     if result.loss_curve and stopping.ends_at_chance(
         result.stop_reason, result.loss_curve[-1]
@@ -198,7 +198,7 @@ def gradient_descent(
     return result
 
 
-def _record(result, loss, network, validation, early_stopping):
+def record_costs(result, loss, network, validation, early_stopping):
     """Append the costs of this iteration; return the one stopping watches."""
     result.loss_curve.append(loss)
     if validation is None:
@@ -208,7 +208,7 @@ def _record(result, loss, network, validation, early_stopping):
     return val_loss if early_stopping else loss
 
 
-def _print_iteration(result):
+def print_iteration(result):
     line = f"Iteration {result.n_iter}, loss = {result.loss_curve[-1]:.8f}"
     if result.validation_loss_curve is not None:
         line += f", validation loss = {result.validation_loss_curve[-1]:.8f}"
@@ -229,7 +229,7 @@ def _overflow_error(it, dtype, l2):
     )
 
 
-def _check_finite(loss, curve, learning_rate, it):
+def check_finite(loss, curve, learning_rate, it):
     # A non-finite gradient shows up as a non-finite cost one step later;
     # after the last step the parameters themselves are checked.
     diverged = not np.isfinite(loss)
