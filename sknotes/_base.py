@@ -24,7 +24,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._callbacks import CallbackSupportMixin, fit_callbacks
 from ._dask import is_dask_collection, predict_blocks
 from ._gradient_descent import gradient_descent
+from ._minibatch import minibatch_descent
 from ._network import DenseNetwork, output_units
+from ._optimizers import AUTO_LEARNING_RATES, MINIBATCH_SOLVERS
 from ._preconditioning import Preconditioner
 from ._training_data import FLOAT_DTYPES, training_data
 from ._verdicts import chance_check
@@ -53,7 +55,18 @@ class BaseGradientDescentClassifier(
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
         ],
-        "solver": [StrOptions({"auto", "gd", "nesterov"})],
+        "solver": [StrOptions({"auto", "gd", "nesterov", *MINIBATCH_SOLVERS})],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "shuffle": ["boolean", callable],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "decay_rate": [Interval(Real, 0, None, closed="left")],
+        "decay_interval": [Interval(Integral, 1, None, closed="left"), None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -130,6 +143,12 @@ class BaseGradientDescentClassifier(
     def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
         # The input checks record n_features_in_ (and feature names) on a
         # copy: this estimator changes only when the fit publishes its result.
+        if self._minibatch() and is_dask_collection(X):
+            raise ValueError(
+                f"{type(self).__name__}: solver={self.solver!r} (mini-batches) is "
+                "not yet supported on dask collections: use solver='auto', 'gd' "
+                "or 'nesterov', or pass the data in memory (X.compute())."
+            )
         callbacks = fit_callbacks(self, X, y, sample_weight)
         probe = copy.copy(self)
         data = training_data(
@@ -145,11 +164,19 @@ class BaseGradientDescentClassifier(
                 f"penalty per unit of sample weight, {l2:.3g}, overflows "
                 f"{X.dtype.name}. Use a smaller alpha, or float64 data."
             )
-        network, scaling, warm = self._starting_network(X, s, data.classes, l2, warm)
+        # One stream draws the initial weights, then the mini-batch orders.
+        rng = check_random_state(self.random_state)
+        network, scaling, warm = self._starting_network(
+            X, s, data.classes, l2, warm, rng
+        )
         on_iteration_end = callbacks.iteration_end(
             self._attributes_at(network, data.classes, inputs)
         )
-        result = self._descend(network, scaling, data, l2, on_iteration_end)
+        if self._minibatch():
+            with network.block_threads(X):
+                result = self._epochs(network, data, l2, on_iteration_end, rng)
+        else:
+            result = self._descend(network, scaling, data, l2, on_iteration_end)
         fitted, stale = self._fitted_state(network, result, data, inputs, warm)
         self._publish(fitted, stale)
         callbacks.fit_end(fitted)
@@ -177,7 +204,7 @@ class BaseGradientDescentClassifier(
             )
         return warm
 
-    def _starting_network(self, X, s, classes, l2, warm):
+    def _starting_network(self, X, s, classes, l2, warm, rng):
         """``(network, preconditioner or None, warm)``: where the loop starts.
 
         A warm start whose layer sizes changed since the previous fit starts
@@ -196,7 +223,8 @@ class BaseGradientDescentClassifier(
                     **at_caller(),
                 )
                 warm = False
-        auto = isinstance(self.learning_rate, str)  # 'auto'
+        # 'auto' with a mini-batch solver is a fixed rate: no preconditioner
+        auto = isinstance(self.learning_rate, str) and not self._minibatch()
         # The 'auto' step works in standardised coordinates of the first
         # layer (see sknotes._preconditioning); a fixed step is the notes'.
         scaling = Preconditioner(network, X, s, l2) if auto else None
@@ -206,9 +234,7 @@ class BaseGradientDescentClassifier(
                 for b in network.intercepts:
                     b[:] = 0
         else:
-            network.initialize(
-                self._init_scheme(), check_random_state(self.random_state)
-            )
+            network.initialize(self._init_scheme(), rng)
             if scaling is not None:
                 scaling.scale_initial_weights()
         return network, scaling, warm
@@ -237,6 +263,30 @@ class BaseGradientDescentClassifier(
                 on_iteration_end=on_iteration_end,
                 at_chance=chance_check(network, X, targets, s),
             )
+
+    def _epochs(self, network, data, l2, on_iteration_end, rng):
+        """Run the epoch loop of a mini-batch solver on ``data``."""
+        X, targets, s = data.train
+        rate = self.learning_rate
+        batch = self.batch_size
+        return minibatch_descent(
+            network, X, targets, s, l2=l2,
+            learning_rate=AUTO_LEARNING_RATES[self.solver]
+            if isinstance(rate, str) else float(rate),
+            max_iter=self.max_iter, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, solver=self.solver,
+            batch_size=min(200, X.shape[0]) if batch == "auto" else int(batch),
+            shuffle=self.shuffle, random_state=rng, momentum=self.momentum,
+            beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+            decay_rate=self.decay_rate, decay_interval=self.decay_interval,
+            validation=data.validation, early_stopping=self.early_stopping,
+            verbose=int(self.verbose), estimator_name=type(self).__name__,
+            on_iteration_end=on_iteration_end,
+            at_chance=chance_check(network, X, targets, s),
+        )  # fmt: skip
+
+    def _minibatch(self):
+        return self.solver in MINIBATCH_SOLVERS
 
     def _attributes_at(self, network, classes, inputs):
         """``attributes_at(n_done, params)``: an iteration's model, for callbacks.

@@ -35,7 +35,9 @@ negative_slope : float, default=0.01
     never rises and it needs no scaling of the data. See the user guide,
     :ref:`the automatic step <auto-step>`, and :ref:`why it is the default
     <default-learning-rate>`. The last step used is stored in
-    ``learning_rate_``.""",
+    ``learning_rate_``. With a mini-batch ``solver`` a float is the rate
+    :math:`\alpha` of its rule and ``'auto'`` a fixed default (see
+    ``solver``).""",
     "max_iter": """\
 max_iter : int, default=1000
     Maximum number of gradient steps. With ``learning_rate='auto'`` the
@@ -68,15 +70,59 @@ n_iter_no_change : int, default={default}
     default is the notes' unpenalised cost, so that a model configured like
     the course is the course's (see :ref:`defaults`).""",
     "solver": """\
-solver : {'auto', 'gd', 'nesterov'}, default='auto'
-    ``'gd'``: no momentum, the notes' update. ``'nesterov'``: momentum
+solver : {'auto', 'gd', 'nesterov', 'sgd', 'rmsprop', 'adam'}, default='auto'
+    Full batch: every iteration uses all the rows. ``'gd'``: no momentum,
+    the notes' update. ``'nesterov'``: momentum
     with the FISTA schedule and adaptive restart, far fewer iterations on
     ill-conditioned data (with a fixed step, the gradient is taken at the
     extrapolated point; with 'auto', the momentum term is added to each
     tried step). ``'auto'`` is ``'gd'`` with a float ``learning_rate``
     (the course's update) and ``'nesterov'`` with
     ``learning_rate='auto'``, which needs fewer iterations and less time
-    (see :ref:`defaults`).""",
+    (see :ref:`defaults`).
+    Mini-batches (the course's "improving deep neural networks"): each
+    epoch updates the parameters once per batch of ``batch_size`` rows.
+    ``'sgd'``: gradient descent with ``momentum``; ``'rmsprop'``: steps
+    divided by the root of a running mean of squared gradients
+    (``beta_2``, ``epsilon``); ``'adam'``: both, bias-corrected (``beta_1``,
+    ``beta_2``, ``epsilon``). With these, ``n_iter_``, ``max_iter`` and
+    ``n_iter_no_change`` count epochs, ``learning_rate='auto'`` is a fixed
+    rate (0.001 for 'adam' and 'rmsprop', 0.01 for 'sgd') and no
+    preconditioner is used, so scale the features (e.g.
+    ``StandardScaler``). Not yet available for dask collections. See
+    :ref:`minibatch`.""",
+    "batch_size": """\
+batch_size : int or 'auto', default='auto'
+    Rows per mini-batch; ``'auto'`` is ``min(200, n_samples)``, as in
+    ``MLPClassifier``. The last batch of an epoch holds the remainder.
+    Mini-batch solvers only (ignored by the others).""",
+    "shuffle": """\
+shuffle : bool or callable, default=True
+    Put the rows in a new random order each epoch, drawn from
+    ``random_state``. A callable ``shuffle(epoch, n_samples)`` returns the
+    order of epoch ``epoch`` (from 0) itself, e.g. the course's
+    ``lambda epoch, m: np.random.RandomState(11 + epoch).permutation(m)``.
+    Mini-batch solvers only.""",
+    "momentum": r"""momentum : float, default=0.9
+    :math:`\beta` of ``solver='sgd'``, the course's form: :math:`v := \beta
+    v + (1 - \beta) g`, :math:`\theta := \theta - \alpha v`. ``0`` is plain
+    mini-batch gradient descent. In [0, 1); 'sgd' only.""",
+    "beta_1": r"""beta_1 : float, default=0.9
+    Adam's weight of the past mean of the gradient, :math:`\beta_1`. In
+    [0, 1); 'adam' only.""",
+    "beta_2": r"""beta_2 : float, default=0.999
+    Weight of the past mean of the squared gradient, :math:`\beta_2`, of
+    'adam' and 'rmsprop'. In [0, 1).""",
+    "epsilon": r"""epsilon : float, default=1e-8
+    :math:`\epsilon` added to the root of the squared mean before dividing
+    by it ('adam' and 'rmsprop').""",
+    "decay_rate": r"""decay_rate : float, default=0.0
+    The course's inverse-time decay of a mini-batch solver's rate: epoch
+    :math:`e` (from 0) uses :math:`\alpha / (1 + r e)`, :math:`r` =
+    ``decay_rate``. ``0`` keeps the rate constant.""",
+    "decay_interval": r"""decay_interval : int or None, default=None
+    With an int :math:`k`, the scheduled decay :math:`\alpha / (1 + r
+    \lfloor e / k \rfloor)`: the rate falls every :math:`k` epochs.""",
     "class_weight": r"""class_weight : dict, 'balanced' or None, default=None
     Multiplies each sample's weight by the weight of its class.
     ``'balanced'`` gives class :math:`k` the weight
@@ -100,17 +146,21 @@ verbose : int, default=0
     "random_state": """\
 random_state : int, RandomState instance or None, default=None
     Seeds the initialisation of the weights (logistic regression starts
-    from zeros and draws nothing) and the early-stopping split.""",
+    from zeros and draws nothing), then the order of the rows in each
+    epoch of a mini-batch solver, and the early-stopping split.""",
     # -- fitted attributes ----------------------------------------------------
     "classes_": """\
 classes_ : ndarray of shape (n_classes,)
     Class labels.""",
     "n_iter_": """\
 n_iter_ : int
-    Number of gradient steps taken.""",
+    Number of gradient steps taken (of epochs with a mini-batch
+    solver).""",
     "loss_curve_": r"""loss_curve_ : list of float
     ``loss_curve_[i]`` is the cost :math:`J` at the start of iteration
-    ``i``, before its update.""",
+    ``i``, before its update. With a mini-batch solver, one entry per
+    epoch: the mean of its batches' costs, each before its batch's update,
+    weighted by the batches' weights (``MLPClassifier``'s report).""",
     "validation_loss_curve_": """\
 validation_loss_curve_ : list of float
     Cost of the validation data at the same points (only with
@@ -121,7 +171,8 @@ best_loss_ : float
     "learning_rate_": """\
 learning_rate_ : float
     The fixed step, or the last step the 'auto' rule used (in the
-    standardised coordinates it works in).""",
+    standardised coordinates it works in); with a mini-batch solver, the
+    rate of the last epoch (after decay).""",
     "stop_reason_": """\
 stop_reason_ : str
     Why the fit stopped: ``'converged'`` (the cost changed by less than
@@ -149,6 +200,14 @@ _GROUPS = {
     "step_and_stopping": ["learning_rate", "max_iter", "tol", "n_iter_no_change"],
     "training_options": [
         "solver",
+        "batch_size",
+        "shuffle",
+        "momentum",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "decay_rate",
+        "decay_interval",
         "class_weight",
         "early_stopping",
         "validation_fraction",

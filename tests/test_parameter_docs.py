@@ -35,14 +35,14 @@ def _parameters(cls):
 
 
 SHARED = {
-    # the parameters of all three: the 12 of the training loop and the split
+    # the parameters of all three: the 20 of the training loop and the split
     "Parameters": set.intersection(*(set(_parameters(c)) for c in CLASSIFIERS)),
     "Attributes": {"loss_curve_", "learning_rate_", "stop_reason_", "n_iter_"},
 }
 
 
-def test_the_classifiers_share_twelve_parameters():
-    assert len(SHARED["Parameters"]) == 12
+def test_the_classifiers_share_twenty_parameters():
+    assert len(SHARED["Parameters"]) == 20
     assert {"learning_rate", "alpha", "random_state"} <= SHARED["Parameters"]
 
 
