@@ -25,6 +25,22 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
+# The mini-batch solvers run the epoch loop instead: the same checks, in full.
+# The checks fit 20 to 200 rows, one 'auto' batch: batches of 32 make the
+# epochs several batches long, and give the class-weight check on raw blobs
+# (standard deviation 20) enough Adam steps at its rate of 0.001.
+MINIBATCH = [
+    cls(solver="adam", batch_size=32)
+    for cls in public_estimators()
+    if "solver" in cls().get_params()
+]
+
+
+@parametrize_with_checks(MINIBATCH)
+def test_sklearn_compatible_with_a_mini_batch_solver(estimator, check):
+    check(estimator)
+
+
 @pytest.mark.parametrize("estimator", NUMERIC, ids=lambda e: type(e).__name__)
 @pytest.mark.parametrize(
     "check", [check_dataframe_column_names_consistency, check_param_validation]
