@@ -358,6 +358,12 @@ class BaseGradientDescentClassifier(
             return self.solver
         return "nesterov" if isinstance(self.learning_rate, str) else "gd"
 
+    def __setstate__(self, state):
+        # A model saved before a parameter existed (pickle or skops) gets
+        # that parameter's default, the behaviour it was fitted with.
+        defaults = type(self)().get_params(deep=False)
+        super().__setstate__({**defaults, **state})
+
     def __sklearn_is_fitted__(self):
         # n_features_in_ is set before training starts; a fit that raised
         # must not look fitted.

@@ -355,3 +355,16 @@ def test_full_batch_solvers_ignore_the_mini_batch_parameters(cancer):
         decay_rate=3.0,
     ).fit(X, y)
     np.testing.assert_array_equal(plain.loss_curve_, other.loss_curve_)
+
+
+def test_a_model_saved_before_the_optimizer_parameters_loads_with_defaults(cancer):
+    X, y = cancer
+    est = GDLogisticRegression(max_iter=5).fit(X, y)
+    state = est.__getstate__()
+    for name in ("batch_size", "shuffle", "momentum", "decay_interval"):
+        del state[name]
+    old = GDLogisticRegression.__new__(GDLogisticRegression)
+    old.__setstate__(state)
+    assert old.get_params()["batch_size"] == "auto"
+    assert old.get_params()["shuffle"] is True and old.momentum == 0.9
+    np.testing.assert_array_equal(old.predict_proba(X), est.predict_proba(X))
