@@ -197,20 +197,20 @@ def epoch_order(shuffle, epoch, n_rows, random_state):
     >>> epoch_order(lambda e, m: np.arange(m)[::-1], 0, 3, None).tolist()
     [2, 1, 0]
     """
-    if shuffle is False:
-        return None
     if callable(shuffle):
         order = np.asarray(shuffle(epoch, n_rows))
-        if order.shape != (n_rows,) or not np.array_equal(
-            np.sort(order), np.arange(n_rows)
-        ):
-            raise ValueError(
-                f"shuffle({epoch}, {n_rows}) must return a permutation of "
-                f"range({n_rows}) (the order of the rows in that epoch), got "
-                f"an array of shape {order.shape}."
-            )
-        return order
-    return random_state.permutation(n_rows)
+        if order.shape != (n_rows,):
+            got = f"an array of shape {order.shape}"
+        elif not np.array_equal(np.sort(order), np.arange(n_rows)):
+            got = "values that repeat rows or leave rows out"
+        else:
+            return order
+        raise ValueError(
+            f"shuffle({epoch}, {n_rows}) must return a permutation of "
+            f"range({n_rows}) (the order of the rows in that epoch); it "
+            f"returned {got}."
+        )
+    return random_state.permutation(n_rows) if shuffle else None
 
 
 def _batches(X, y, sample_weight, l2, order, batch_size):

@@ -249,6 +249,8 @@ def test_random_state_reproduces_the_shuffled_fit(cancer):
     np.testing.assert_array_equal(a.loss_curve_, b.loss_curve_)
     unshuffled = clone(est).set_params(shuffle=False).fit(X, y)
     assert a.loss_curve_ != unshuffled.loss_curve_
+    numpy_false = clone(est).set_params(shuffle=np.False_).fit(X, y)
+    assert numpy_false.loss_curve_ == unshuffled.loss_curve_
     # the same initial weights: the orders are drawn after them
     again = clone(est).set_params(max_iter=1, learning_rate=1e-300).fit(X, y)
     np.testing.assert_allclose(
@@ -273,7 +275,10 @@ def test_a_shuffle_callable_gives_the_orders(cancer):
     assert seen == [0, 1, 2]
     np.testing.assert_allclose(mine.loss_curve_, flipped.loss_curve_, rtol=1e-12)
     bad = clone(est).set_params(shuffle=lambda epoch, m: np.arange(m - 1))
-    with pytest.raises(ValueError, match=r"shuffle\(0, 200\) must return a perm"):
+    with pytest.raises(ValueError, match=r"shuffle\(0, 200\) must .* shape \(199,\)"):
+        bad.fit(X, y)
+    bad.set_params(shuffle=lambda epoch, m: np.zeros(m, dtype=int))
+    with pytest.raises(ValueError, match="returned values that repeat rows"):
         bad.fit(X, y)
 
 
