@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._callbacks import CallbackSupportMixin, fit_callbacks
 from ._dask import is_dask_collection, predict_blocks
 from ._gradient_descent import gradient_descent
+from ._incremental import OPTIMIZER_STATE, IncrementalMixin
 from ._minibatch import minibatch_descent
 from ._network import DenseNetwork, output_units
 from ._optimizers import AUTO_LEARNING_RATES, MINIBATCH_SOLVERS
@@ -42,7 +43,7 @@ class _Interrupted(KeyboardInterrupt):
 
 
 class BaseGradientDescentClassifier(
-    CallbackSupportMixin, ClassifierMixin, BaseEstimator
+    IncrementalMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
 ):
     """Base class of the gradient-descent classifiers; not for direct use."""
 
@@ -339,6 +340,7 @@ class BaseGradientDescentClassifier(
                 ] * len(self.loss_curve_)
             fitted["validation_loss_curve_"] = earlier + result.validation_loss_curve
         stale = [key for key, value in inputs.items() if value is None]
+        stale += OPTIMIZER_STATE  # fit starts the optimizer over
         if data.validation is None:
             stale.append("validation_loss_curve_")
         fitted = {k: v for k, v in fitted.items() if k not in stale}

@@ -66,6 +66,8 @@ def minibatch_descent(
     estimator_name="estimator",
     on_iteration_end=None,
     at_chance=None,
+    rule=None,
+    first_epoch=0,
 ):
     """Run ``max_iter`` epochs of mini-batch descent on ``network.params`` at most.
 
@@ -91,6 +93,13 @@ def minibatch_descent(
     decay_rate, decay_interval : float, int or None
         The learning rate of epoch ``e`` (from 0) is
         :func:`decayed_rate`\\ ``(learning_rate, e, ...)``.
+    rule : update rule, default=None
+        A rule of :func:`~sknotes._optimizers.minibatch_rule` whose state
+        (velocity, squared averages, step count) to continue; a new one by
+        default.
+    first_epoch : int, default=0
+        The number of the first epoch (decay and ``shuffle(epoch, ...)``
+        count from it), for training that continues over several calls.
 
     Returns
     -------
@@ -118,9 +127,10 @@ def minibatch_descent(
     result = DescentResult()
     if validation is not None:
         result.validation_loss_curve = []
-    rule = minibatch_rule(
-        solver, learning_rate, theta, momentum, beta_1, beta_2, epsilon
-    )
+    if rule is None:
+        rule = minibatch_rule(
+            solver, learning_rate, theta, momentum, beta_1, beta_2, epsilon
+        )
     # The parameters at the end of the best epoch are put back after early
     # stopping, or when the epochs' cost keeps rising.
     stopping = Stopping(
@@ -132,9 +142,9 @@ def minibatch_descent(
     try:
         for epoch in range(max_iter):
             rule.learning_rate = decayed_rate(
-                learning_rate, epoch, decay_rate, decay_interval
+                learning_rate, first_epoch + epoch, decay_rate, decay_interval
             )
-            order = epoch_order(shuffle, epoch, n_rows, random_state)
+            order = epoch_order(shuffle, first_epoch + epoch, n_rows, random_state)
             batches = _batches(X, y, sample_weight, l2, order, batch_size)
             loss = _epoch(network, batches, rule, theta, grad)
             check_finite(loss, result.loss_curve, learning_rate, epoch)

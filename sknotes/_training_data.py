@@ -28,6 +28,7 @@ from ._network import output_units
 __all__ = [
     "FLOAT_DTYPES",
     "TrainingData",
+    "class_weight_vector",
     "normalised",
     "training_arrays",
     "training_data",
@@ -133,7 +134,7 @@ def _dask_training_data(
     n_outputs = output_units(classes.shape[0])
     class_weight = None
     if estimator.class_weight is not None:
-        class_weight = _class_weight_vector(estimator.class_weight, classes, counts)
+        class_weight = class_weight_vector(estimator.class_weight, classes, counts)
     rows = RemoteRows.from_dask(X, y, sample_weight, classes, class_weight, n_outputs)
     validation = None
     if (X_val is not None or y_val is not None) and is_dask_collection(X_val):
@@ -220,7 +221,7 @@ def training_arrays(estimator, X, y, sample_weight, probe=None):
     codes = encoder.transform(y)
     if estimator.class_weight is not None:
         counts = np.bincount(codes, weights=sample_weight, minlength=len(classes))
-        class_weight = _class_weight_vector(estimator.class_weight, classes, counts)
+        class_weight = class_weight_vector(estimator.class_weight, classes, counts)
         sample_weight = sample_weight * class_weight[codes].astype(X.dtype)
     return X, codes, sample_weight, classes
 
@@ -270,7 +271,7 @@ def _check_class_weight(class_weight):
         )
 
 
-def _class_weight_vector(class_weight, classes, weighted_counts):
+def class_weight_vector(class_weight, classes, weighted_counts):
     """Weight of each class, as ``compute_class_weight`` gives it.
 
     ``weighted_counts[k]`` is the sum of the sample weights of class ``k``

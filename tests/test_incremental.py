@@ -1,0 +1,177 @@
+"""partial_fit: one epoch per call, the optimizer's state kept between calls."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, make_classification
+from sklearn.neural_network import MLPClassifier
+
+from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
+from sknotes._base import fitted_weights
+
+CLASSIFIERS = [GDLogisticRegression, ShallowNNClassifier, DeepNNClassifier]
+
+
+def _data(n=40, n_classes=3, seed=0):
+    X, y = make_classification(
+        n, 5, n_informative=3, n_classes=n_classes, random_state=seed
+    )
+    return X, y
+
+
+def _params(estimator):
+    coefs, intercepts = fitted_weights(estimator)
+    return np.concatenate([a.ravel() for a in coefs + intercepts])
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
+def test_two_halves_make_one_epoch_over_both(cls, solver):
+    X, y = _data()
+    w = np.random.RandomState(1).uniform(0.5, 2.0, size=len(y))
+    options = dict(
+        solver=solver, batch_size=10, shuffle=False, alpha=0.01, random_state=3,
+        learning_rate=0.05,
+    )  # fmt: skip
+    whole = cls(max_iter=1, tol=0, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole.fit(X, y, sample_weight=w)
+    chunked = cls(**options)
+    chunked.partial_fit(X[:20], y[:20], classes=[0, 1, 2], sample_weight=w[:20])
+    chunked.partial_fit(X[20:], y[20:], sample_weight=w[20:])
+    np.testing.assert_allclose(_params(chunked), _params(whole), rtol=0, atol=1e-12)
+    assert chunked.n_iter_ == 2 and len(chunked.loss_curve_) == 2
+    assert chunked.t_ == 4
+    if solver == "adam":
+        assert chunked._optimizer_state_["t"] == 4
+
+
+def test_first_call_needs_classes_and_later_calls_the_same():
+    X, y = _data()
+    net = ShallowNNClassifier()
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        net.partial_fit(X, y)
+    assert not hasattr(net, "n_iter_")
+    net.partial_fit(X, y, classes=[2, 0, 1])
+    net.partial_fit(X, y)  # classes left out later
+    with pytest.raises(ValueError, match=r"classes=\[0, 1\] is not the same"):
+        net.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"not in classes=\[0, 1, 2\]: \[7\]"):
+        net.partial_fit(X[:2], [0, 7])
+    with pytest.raises(ValueError, match="at least two classes"):
+        ShallowNNClassifier().partial_fit(X[:2], [0, 0], classes=[0])
+
+
+def test_a_chunk_may_hold_one_class():
+    X, y = _data(n_classes=2)
+    net = GDLogisticRegression(solver="sgd", learning_rate=0.1, batch_size=100)
+    net.partial_fit(X[y == 0], y[y == 0], classes=[0, 1])
+    # from w = b = 0, one step on class 0 alone: db = mean(0.5 - 0) > 0
+    assert net.intercept_[0] == pytest.approx(-0.1 * (1 - 0.9) * 0.5)
+    net.partial_fit(X[y == 1], y[y == 1])
+    assert net.n_iter_ == 2 and net.classes_.tolist() == [0, 1]
+
+
+def test_number_of_features_must_match():
+    X, y = _data()
+    net = DeepNNClassifier().partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="X has 4 features.*expecting 5 features"):
+        net.partial_fit(X[:, :4], y)
+
+
+def test_full_batch_solvers_offer_no_partial_fit():
+    X, y = _data()
+    for solver in ("gd", "nesterov"):
+        net = ShallowNNClassifier(solver=solver)
+        assert not hasattr(net, "partial_fit")
+        with pytest.raises(AttributeError, match=f"solver='{solver}' \\(full batches"):
+            net.partial_fit(X, y, classes=[0, 1, 2])
+    assert hasattr(ShallowNNClassifier(), "partial_fit")
+
+
+def test_auto_solver_learns_in_chunks_with_adam():
+    X, y = _data()
+    auto = ShallowNNClassifier(solver="auto", random_state=0, shuffle=False)
+    adam = ShallowNNClassifier(solver="adam", random_state=0, shuffle=False)
+    auto.partial_fit(X, y, classes=[0, 1, 2])
+    adam.partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(_params(auto), _params(adam))
+    assert auto.learning_rate_ == 0.001
+
+
+def test_learning_rate_decay_counts_calls_as_epochs():
+    X, y = _data()
+    net = GDLogisticRegression(solver="sgd", learning_rate=0.3, decay_rate=1.0)
+    for _ in range(3):
+        net.partial_fit(X, y, classes=[0, 1, 2])
+    assert net.learning_rate_ == pytest.approx(0.3 / 3)
+
+
+def test_pickling_between_calls_keeps_the_state():
+    X, y = _data()
+    net = DeepNNClassifier(random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    copy = pickle.loads(pickle.dumps(net))
+    net.partial_fit(X, y)
+    copy.partial_fit(X, y)  # the shuffle's stream and Adam's averages travelled
+    np.testing.assert_array_equal(_params(net), _params(copy))
+    fresh_state = DeepNNClassifier(random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    fresh_state._optimizer_state_ = None
+    fresh_state.partial_fit(X, y)
+    assert not np.array_equal(_params(net), _params(fresh_state))
+
+
+def test_fit_starts_over_and_partial_fit_continues_a_fit():
+    X, y = _data()
+    net = ShallowNNClassifier(solver="adam", random_state=0, max_iter=5)
+    net.partial_fit(X, y, classes=[0, 1, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net.fit(X, y)
+        fresh = ShallowNNClassifier(solver="adam", random_state=0, max_iter=5).fit(X, y)
+    np.testing.assert_array_equal(_params(net), _params(fresh))
+    assert not hasattr(net, "_optimizer_state_") and not hasattr(net, "t_")
+    before = _params(net)
+    net.partial_fit(X, y)
+    assert net.n_iter_ == 6 and len(net.loss_curve_) == 6
+    assert not np.array_equal(before, _params(net))
+
+
+def test_refusals():
+    X, y = _data()
+    with pytest.raises(ValueError, match="class_weight='balanced' needs the class"):
+        ShallowNNClassifier(class_weight="balanced").partial_fit(
+            X, y, classes=[0, 1, 2]
+        )
+    da = pytest.importorskip("dask.array")
+    with pytest.raises(ValueError, match="not dask collections"):
+        ShallowNNClassifier().partial_fit(da.from_array(X), y, classes=[0, 1, 2])
+
+
+def test_class_weight_dict_weighs_the_rows_of_each_call():
+    X, y = _data()
+    w = np.array([1.0, 3.0, 0.5])[y]
+    options = dict(solver="sgd", shuffle=False, random_state=0, learning_rate=0.1)
+    weighted = GDLogisticRegression(class_weight={0: 1.0, 1: 3.0, 2: 0.5}, **options)
+    explicit = GDLogisticRegression(**options)
+    weighted.partial_fit(X, y, classes=[0, 1, 2])
+    explicit.partial_fit(X, y, classes=[0, 1, 2], sample_weight=w)
+    np.testing.assert_allclose(_params(weighted), _params(explicit), atol=1e-12)
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_a_loop_over_chunks_learns_digits_as_mlp_does(cls):
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    chunks = np.array_split(np.arange(1500), 10)
+    classes = np.arange(10)
+    net = cls(random_state=0)
+    mlp = MLPClassifier(solver="adam", random_state=0)
+    for _ in range(10):
+        for rows in chunks:
+            net.partial_fit(X[rows], y[rows], classes=classes)
+            mlp.partial_fit(X[rows], y[rows], classes=classes)
+    assert net.n_iter_ == 100 and net.t_ == 100
+    assert net.score(X[1500:], y[1500:]) >= mlp.score(X[1500:], y[1500:]) - 0.03
