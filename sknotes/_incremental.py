@@ -294,7 +294,7 @@ def _publish(estimator, probe, network, result, classes, rule, state, first):
         ),
         "learning_rate_": result.step_size,
         "stop_reason_": "max_iter",
-        "best_loss_": float(np.min(curve)),
+        "best_loss_": float(np.min(curve)) if curve else float("nan"),
         "loss_curve_": curve,
         "n_iter_": (0 if first else estimator.n_iter_) + result.n_iter,
         "t_": (0 if first else getattr(estimator, "t_", 0)) + rule.n_steps,

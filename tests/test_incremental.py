@@ -7,6 +7,10 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits, make_classification
 from sklearn.neural_network import MLPClassifier
+from sklearn.utils.estimator_checks import (
+    check_estimators_partial_fit_n_features,
+    check_fit_score_takes_y,
+)
 
 from sknotes import DeepNNClassifier, GDLogisticRegression, ShallowNNClassifier
 from sknotes._base import fitted_weights
@@ -175,3 +179,32 @@ def test_a_loop_over_chunks_learns_digits_as_mlp_does(cls):
             mlp.partial_fit(X[rows], y[rows], classes=classes)
     assert net.n_iter_ == 100 and net.t_ == 100
     assert net.score(X[1500:], y[1500:]) >= mlp.score(X[1500:], y[1500:]) - 0.03
+
+
+def test_ctrl_c_keeps_the_calls_completed():
+    X, y = _data()
+
+    def order(epoch, m):
+        if epoch == 1:
+            raise KeyboardInterrupt
+        return np.arange(m)
+
+    net = ShallowNNClassifier(solver="sgd", shuffle=order, random_state=0)
+    net.partial_fit(X, y, classes=[0, 1, 2])
+    before = _params(net)
+    with pytest.raises(KeyboardInterrupt, match="partial_fit interrupted"):
+        net.partial_fit(X, y)
+    assert net.n_iter_ == 1 and len(net.loss_curve_) == 1 and net.t_ == 1
+    np.testing.assert_array_equal(_params(net), before)
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+@pytest.mark.parametrize("solver", ["auto", "adam"])
+def test_scikit_learn_partial_fit_checks(cls, solver):
+    estimator = cls(solver=solver)
+    assert hasattr(estimator, "partial_fit")
+    check_estimators_partial_fit_n_features(cls.__name__, estimator)
+    # fit, then partial_fit without classes: it continues the fitted model
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_fit_score_takes_y(cls.__name__, estimator)
