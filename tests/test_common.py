@@ -8,6 +8,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 import sknotes
+from sknotes import DeepNNClassifier
 from sknotes._discovery import public_estimators
 
 ESTIMATORS = [cls() for cls in public_estimators()]
@@ -47,3 +48,16 @@ def test_sklearn_compatible_with_a_mini_batch_solver(estimator, check):
 )
 def test_checks_not_in_check_estimator(estimator, check):
     check(type(estimator).__name__, estimator)
+
+
+# Dropout: the masked training pass, with a mini-batch solver and with the
+# fixed full-batch step.
+DROPOUT = [
+    DeepNNClassifier(dropout=0.2, solver="adam", batch_size=32),
+    DeepNNClassifier(dropout=0.2, learning_rate=0.1),
+]
+
+
+@parametrize_with_checks(DROPOUT)
+def test_sklearn_compatible_with_dropout(estimator, check):
+    check(estimator)
