@@ -149,3 +149,29 @@ def test_gradient_checking_refuses_dropout():
     with pytest.raises(ValueError, match=r"check_gradients: .*dropout=0\.2"):
         check_gradients(ShallowNNClassifier(n_hidden=3, dropout=0.2), X, y)
     assert check_gradients(ShallowNNClassifier(n_hidden=3, dropout=0.0), X, y) < 1e-7
+
+
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+def test_a_noisy_last_cost_is_not_called_a_too_large_step(solver, recwarn):
+    X, y = make_moons(200, noise=0.25, random_state=0)
+    DeepNNClassifier(
+        (40, 20), dropout=0.4, solver=solver, learning_rate=0.05, max_iter=300,
+        tol=0, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert not [w for w in recwarn if "too large" in str(w.message)]
+
+
+def test_float32_is_kept_with_dropout():
+    X, y = make_moons(100, noise=0.2, random_state=0)
+    clf = DeepNNClassifier(
+        (6,), dropout=0.3, learning_rate=0.1, max_iter=20, tol=0, random_state=0
+    ).fit(X.astype(np.float32), y)
+    assert clf.coefs_[0].dtype == np.float32
+
+
+def test_dask_rows_refuse_dropout():
+    da = pytest.importorskip("dask.array")
+    X, y = make_moons(100, noise=0.2, random_state=0)
+    clf = DeepNNClassifier((4,), dropout=0.3, learning_rate=0.1, max_iter=3)
+    with pytest.raises(ValueError, match="dropout is not supported on dask"):
+        clf.fit(da.from_array(X, chunks=50), da.from_array(y, chunks=50))
