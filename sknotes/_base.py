@@ -170,6 +170,7 @@ class BaseGradientDescentClassifier(
         network, scaling, warm = self._starting_network(
             X, s, data.classes, l2, warm, rng
         )
+        network.dropout_rng = rng  # dropout's masks follow the same stream
         on_iteration_end = callbacks.iteration_end(
             self._attributes_at(network, data.classes, inputs)
         )

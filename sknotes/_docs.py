@@ -69,6 +69,18 @@ n_iter_no_change : int, default={default}
     ``LogisticRegression(C=1/alpha)``. Intercepts are not penalised. The
     default is the notes' unpenalised cost, so that a model configured like
     the course is the course's (see :ref:`defaults`).""",
+    "dropout": r"""dropout : float or sequence of float, default=0.0
+    Inverted dropout on the hidden layers (the course's regularisation of
+    course 2, week 1): the share of each hidden layer's units dropped, one
+    rate for all hidden layers or one per hidden layer, each in
+    :math:`[0, 1)`. In every gradient evaluation of training, each hidden
+    activation is multiplied by a fresh mask,
+    :math:`A^{[l]} \leftarrow A^{[l]} D^{[l]} / p_l` with
+    :math:`D^{[l]}_{ij} = 1` with probability :math:`p_l = 1 - \text{rate}`
+    (else 0), and the backward pass does the same to :math:`dA^{[l]}`.
+    The masks are drawn from ``random_state``; prediction uses none. Needs
+    a fixed ``learning_rate`` or a mini-batch solver. The default, 0, is
+    no dropout.""",
     "solver": """\
 solver : {'auto', 'gd', 'nesterov', 'sgd', 'rmsprop', 'adam'}, default='auto'
     Full batch: every iteration uses all the rows. ``'gd'``: no momentum,

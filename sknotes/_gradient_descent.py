@@ -194,7 +194,10 @@ def gradient_descent(
         result.stop_reason, result.loss_curve[-1]
     ):
         warn_at_chance(estimator_name, result.n_iter, l2)
-    warn_if_unconverged(result, learning_rate, max_iter, stopping, estimator_name)
+    noisy = getattr(network, "keep_probs", None) is not None  # dropout
+    warn_if_unconverged(
+        result, learning_rate, max_iter, stopping, estimator_name, noisy
+    )
     return result
 
 

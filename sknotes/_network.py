@@ -47,6 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._blocks import BlockSum, row_blocks
+from ._dropout import BlockMasks
 from ._threads import fit_threads
 from .activations import ACTIVATIONS, DERIVATIVES
 
@@ -86,6 +87,11 @@ class DenseNetwork:
     n_threads : int
         Threads that compute blocks at the same time. The caller limits BLAS
         to one thread per block (see ``sknotes._threads``).
+    dropout : sequence of float
+        Drop rate of each hidden layer (``sknotes._dropout``), applied in
+        the evaluations of :meth:`loss_grad` that compute a gradient; the
+        masks are drawn from ``dropout_rng``, the fit's ``RandomState``,
+        which the fit sets. Empty or all zero: no dropout.
 
     Attributes
     ----------
@@ -106,6 +112,7 @@ class DenseNetwork:
         block_rows=None,
         fit_intercept=True,
         n_threads=1,
+        dropout=(),
     ):
         self.layer_sizes = [int(n) for n in layer_sizes]
         self.activation = activation
@@ -117,6 +124,9 @@ class DenseNetwork:
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.coefs, self.intercepts = self.unpack(self.params)
         self._runner = None
+        keep = tuple(1.0 - float(rate) for rate in dropout)
+        self.keep_probs = keep if any(k < 1.0 for k in keep) else None
+        self.dropout_rng = None
 
     @property
     def n_layers(self):
@@ -177,8 +187,12 @@ class DenseNetwork:
 
     # -- forward pass ---------------------------------------------------------
 
-    def _hidden_forward(self, Xb, Zs):
-        """Fill ``Zs[l]`` with ``A[l+1]`` for every layer; the last holds ``Z[L]``."""
+    def _hidden_forward(self, Xb, Zs, dropout=None):
+        """Fill ``Zs[l]`` with ``A[l+1]`` for every layer; the last holds ``Z[L]``.
+
+        With ``dropout`` (a :class:`sknotes._dropout.BlockMasks`) the next
+        layer reads the masked activation; ``Zs`` keeps the unmasked one.
+        """
         g = ACTIVATIONS[self.activation]
         A = Xb
         for l, (W, b) in enumerate(zip(self.coefs, self.intercepts)):
@@ -190,6 +204,9 @@ class DenseNetwork:
             Z += b
             if l < self.n_layers - 1:
                 g(Z, negative_slope=self.negative_slope)  # A[l] = g(Z[l])
+                if dropout is not None:
+                    A = dropout.forward(l, Z)
+                    continue
             A = Z
         return Zs[-1]
 
@@ -298,6 +315,7 @@ class DenseNetwork:
         # the training loop reports as a ValueError) and are handled where they
         # matter (the sigmoid underflow fallback); they must not warn.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            seed = self._dropout_seed(X) if grad is not None else None
             if hasattr(X, "network_loss_grad"):
                 # rows held elsewhere (sknotes._dask_rows): the same blocks, run there
                 loss = X.network_loss_grad(self, grad)
@@ -307,7 +325,7 @@ class DenseNetwork:
 
                 def block(rows, ws, block_grad):
                     return self._block_loss_grad(
-                        X, y, sample_weight, rows, ws, block_grad
+                        X, y, sample_weight, rows, ws, block_grad, seed
                     )
 
                 loss = self._block_sum(m)(blocks, block, grad)
@@ -319,28 +337,47 @@ class DenseNetwork:
                         g += l2 * W  # d/dW of (alpha / 2m) ||W||^2
         return loss
 
-    def _block_loss_grad(self, X, y, sample_weight, rows, ws, grad):
+    def _dropout_seed(self, X):
+        """A fresh seed of this evaluation's dropout masks; None without dropout."""
+        if self.keep_probs is None:
+            return None
+        if hasattr(X, "network_loss_grad"):
+            raise ValueError(
+                "dropout is not supported on dask collections: pass the data "
+                "in memory (X.compute()) or set dropout=0."
+            )
+        if self.dropout_rng is None:
+            raise ValueError(
+                "dropout needs the fit's random state: set "
+                "DenseNetwork.dropout_rng before evaluating a gradient."
+            )
+        return int(self.dropout_rng.randint(np.iinfo(np.int32).max))
+
+    def _block_loss_grad(self, X, y, sample_weight, rows, ws, grad, seed=None):
         """One block's share of ``J``; its share of the gradient into ``grad``."""
         n = rows.stop - rows.start
         Xb = X[rows]
         Zb = [Z[:n] for Z in ws.Zs]
         dZb = [dZ[:n] for dZ in ws.dZs]
-        Z_out = self._hidden_forward(Xb, Zb)
+        dropout = None if seed is None else BlockMasks(seed, rows, ws, self.keep_probs)
+        Z_out = self._hidden_forward(Xb, Zb, dropout)
         loss = _output_loss_and_delta(
             Z_out, y[rows], sample_weight[rows], dZb[-1], ws, n
         )
         if grad is not None:
             gW, gb = ws.views(grad, self)
-            self._backward(Xb, Zb, dZb, gW, gb, ws, n)
+            self._backward(Xb, Zb, dZb, gW, gb, ws, n, dropout)
         return loss
 
-    def _backward(self, Xb, Zb, dZb, gW, gb, ws, n):
+    def _backward(self, Xb, Zb, dZb, gW, gb, ws, n, dropout=None):
         """Write one block's ``dW[l] = dZ[l]^T A[l-1]`` and ``db[l]``."""
         g_prime = DERIVATIVES[self.activation]
         ones = ws.ones[:n]
         for l in range(self.n_layers - 1, -1, -1):
             dZ = dZb[l]
             A_prev = Xb if l == 0 else Zb[l - 1]
+            if l and dropout is not None:
+                A_prev = dropout.masked(l - 1, A_prev)  # the forward pass's A[l-1]
             # dW[l] = dZ[l]^T A[l-1], computed as its transpose A[l-1]^T dZ[l]:
             # BLAS runs that product about 1.5x faster for tall blocks.
             tWT = ws.tWT[l]
@@ -363,6 +400,8 @@ class DenseNetwork:
                 np.einsum("i,j->ij", dZ[:, 0], W[0], out=dA)
             else:
                 np.matmul(dZ, W, out=dA)  # dA[l-1] = dZ[l] W[l]
+            if dropout is not None:
+                dropout.backward(l - 1, dA)  # the course's dA * D / keep_prob
             # dZ[l-1] = dA[l-1] * g'(Z[l-1]), written with A[l-1] = g(Z[l-1])
             g_prime(
                 Zb[l - 1],

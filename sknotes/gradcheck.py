@@ -84,6 +84,13 @@ def check_gradients(
             "check_gradients takes a sknotes gradient-descent estimator, got "
             f"{type(estimator).__name__}."
         )
+    if np.any(np.asarray(getattr(estimator, "dropout", 0.0)) != 0):
+        raise ValueError(
+            f"check_gradients: {type(estimator).__name__} has dropout="
+            f"{estimator.dropout!r}, whose random masks make the cost differ "
+            "between evaluations; check the gradient with dropout=0 "
+            "(estimator.set_params(dropout=0.0))."
+        )
     fitted = estimator.__sklearn_is_fitted__()
     est = clone(estimator)
     X = np.asarray(X, dtype=np.float64) if not hasattr(X, "tocsr") else X

@@ -15,7 +15,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseGradientDescentClassifier
 from ._docs import fill_shared_entries
+from ._dropout import dropout_rates
 from ._network import INITIALIZATIONS
+from ._optimizers import MINIBATCH_SOLVERS
 
 __all__ = ["DeepNNClassifier", "ShallowNNClassifier"]
 
@@ -81,6 +83,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
     %(negative_slope)s
     %(step_and_stopping)s
     %(alpha)s
+    %(dropout)s
     init : {'auto', 'he', 'glorot', 'lecun', 'course'}, default='auto'
         Weight initialisation; biases start at zero. Each scheme draws
         :math:`W^{[1]}, W^{[2]}, \dots` in that order from a ``RandomState``
@@ -172,6 +175,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         ],
         "activation": [StrOptions({"tanh", "sigmoid", "relu", "leaky_relu"})],
         "negative_slope": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "init": [StrOptions({"auto", *INITIALIZATIONS} - {"zeros"})],
     }
 
@@ -185,6 +189,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         tol=1e-4,
         n_iter_no_change=20,
         alpha=0.0,
+        dropout=0.0,
         init="auto",
         solver="auto",
         batch_size="auto",
@@ -210,6 +215,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.alpha = alpha
+        self.dropout = dropout
         self.init = init
         self.solver = solver
         self.batch_size = batch_size
@@ -233,7 +239,21 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         return _layer_sizes(self.hidden_layer_sizes)
 
     def _network_options(self):
-        return {"activation": self.activation, "negative_slope": self.negative_slope}
+        name = type(self).__name__
+        rates = dropout_rates(self.dropout, len(self._hidden_layer_sizes()), name)
+        full_batch = self.solver not in MINIBATCH_SOLVERS
+        if any(rates) and full_batch and isinstance(self.learning_rate, str):
+            raise ValueError(
+                f"{name}: dropout={self.dropout!r} needs a fixed learning_rate "
+                "or a mini-batch solver ('sgd', 'rmsprop', 'adam'): the 'auto' "
+                "step accepts only steps that lower the cost, which dropout "
+                "makes noisy."
+            )
+        return {
+            "activation": self.activation,
+            "negative_slope": self.negative_slope,
+            "dropout": rates,
+        }
 
     def _init_scheme(self):
         if self.init == "auto":
@@ -315,6 +335,7 @@ class ShallowNNClassifier(DeepNNClassifier):
     %(negative_slope)s
     %(step_and_stopping)s
     %(alpha)s
+    %(dropout)s
     init : {'glorot', 'he', 'lecun', 'course', 'auto'}, default='glorot'
         Weight initialisation; biases start at zero. ``'course'`` draws
         :math:`W^{[1]}` then :math:`W^{[2]}` as ``randn(...) * 0.01`` from a
@@ -400,6 +421,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         tol=1e-4,
         n_iter_no_change=20,
         alpha=0.0,
+        dropout=0.0,
         init="glorot",
         solver="auto",
         batch_size="auto",
@@ -425,6 +447,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.alpha = alpha
+        self.dropout = dropout
         self.init = init
         self.solver = solver
         self.batch_size = batch_size
