@@ -25,7 +25,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._dask import is_dask_collection
 from ._minibatch import minibatch_descent
-from ._network import DenseNetwork, output_units
+from ._network import output_units
 from ._optimizers import AUTO_LEARNING_RATES, minibatch_rule
 from ._training_data import FLOAT_DTYPES, class_weight_vector, normalised
 
@@ -164,6 +164,7 @@ def _partial_fit(estimator, X, y, classes, sample_weight):
     rule = _rule(estimator, solver, rate, network.params, state)
     batch = estimator.batch_size
     n_done = 0 if first else estimator.n_iter_
+    network.dropout_rng = state["random_state"]  # masks follow the same stream
     with network.block_threads(X):
         result = minibatch_descent(
             network, X, targets, s, l2=estimator.alpha / total_weight,
@@ -224,14 +225,16 @@ def _codes(name, y, classes):
 
 def _network_and_state(estimator, X, classes, first):
     """The network to continue and the optimizer state (a new one if none)."""
-    sizes = [X.shape[1], *estimator._hidden_layer_sizes(), output_units(len(classes))]
-    options = estimator._network_options()
+    from ._base import fitted_weights, hidden_sizes, new_network  # _base uses us
+
+    n_outputs = output_units(len(classes))
+    sizes = [X.shape[1], *hidden_sizes(estimator), n_outputs]
     if first:
         rng = check_random_state(estimator.random_state)
-        network = DenseNetwork(sizes, dtype=X.dtype, **options)
+        network = new_network(estimator, X.shape[1], n_outputs, X.dtype)
         network.initialize(estimator._init_scheme(), rng)
         return network, {"random_state": rng}
-    coefs, intercepts = estimator._get_weights()
+    coefs, intercepts = fitted_weights(estimator)
     previous = [coefs[0].shape[1]] + [W.shape[0] for W in coefs]
     if previous != sizes:
         raise ValueError(
@@ -239,7 +242,7 @@ def _network_and_state(estimator, X, classes, first):
             f"from {previous[1:-1]} to {sizes[1:-1]} since the model was "
             "trained; call fit to start over with the new sizes."
         )
-    network = DenseNetwork(sizes, dtype=coefs[0].dtype, **options)
+    network = new_network(estimator, X.shape[1], n_outputs, coefs[0].dtype)
     network.pack(coefs, intercepts)
     if not network.fit_intercept:
         for b in network.intercepts:

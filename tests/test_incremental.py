@@ -208,3 +208,27 @@ def test_scikit_learn_partial_fit_checks(cls, solver):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_fit_score_takes_y(cls.__name__, estimator)
+
+
+def test_partial_fit_draws_dropout_masks_from_the_fit_stream():
+    # The masks come from the estimator's random_state, as in fit: the same
+    # seed gives the same model, another seed another one.
+    from sklearn.datasets import load_digits
+
+    from sknotes import DeepNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    chunks = np.array_split(np.arange(len(y)), 3)
+
+    def trained(seed):
+        model = DeepNNClassifier(
+            hidden_layer_sizes=(16,), dropout=0.2, solver="adam", random_state=seed
+        )
+        for rows in chunks:
+            model.partial_fit(X[rows], y[rows], classes=np.unique(y))
+        return model
+
+    a, b, c = trained(0), trained(0), trained(1)
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+    assert a.n_iter_ == 3
