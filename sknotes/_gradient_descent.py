@@ -186,6 +186,19 @@ def gradient_descent(
 
     rule.finish(theta, result.n_iter)
     result.step_size = rule.step_size
+    return finish_descent(
+        result, network, stopping, learning_rate, max_iter, l2, estimator_name
+    )
+
+
+def finish_descent(result, network, stopping, learning_rate, max_iter, l2, name):
+    """End a fit of either loop: check, put back the best point, warn.
+
+    The parameters must be finite; after early stopping or a rising cost the
+    best parameters are put back; a model left at chance and a fit that did
+    not converge get their ConvergenceWarning. Returns ``result``.
+    """
+    theta = network.params
     result.best_loss = stopping.best_loss
     if not np.isfinite(theta).all():
         check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
@@ -193,11 +206,9 @@ def gradient_descent(
     if result.loss_curve and stopping.ends_at_chance(
         result.stop_reason, result.loss_curve[-1]
     ):
-        warn_at_chance(estimator_name, result.n_iter, l2)
+        warn_at_chance(name, result.n_iter, l2)
     noisy = getattr(network, "keep_probs", None) is not None  # dropout
-    warn_if_unconverged(
-        result, learning_rate, max_iter, stopping, estimator_name, noisy
-    )
+    warn_if_unconverged(result, learning_rate, max_iter, stopping, name, noisy)
     return result
 
 

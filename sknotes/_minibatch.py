@@ -30,11 +30,12 @@ import numpy as np
 from ._gradient_descent import (
     DescentResult,
     check_finite,
+    finish_descent,
     print_iteration,
     record_costs,
 )
 from ._optimizers import minibatch_rule
-from ._stopping import Stopping, warn_at_chance, warn_if_unconverged
+from ._stopping import Stopping
 
 __all__ = ["decayed_rate", "epoch_order", "minibatch_descent"]
 
@@ -165,19 +166,9 @@ def minibatch_descent(
         if validation is not None:
             del result.loss_curve[len(result.validation_loss_curve) :]
     result.step_size = rule.learning_rate
-    result.best_loss = stopping.best_loss
-    if not np.isfinite(theta).all():
-        check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
-    stopping.restore_best(theta, result.stop_reason)
-    if result.loss_curve and stopping.ends_at_chance(
-        result.stop_reason, result.loss_curve[-1]
-    ):
-        warn_at_chance(estimator_name, result.n_iter, l2)
-    noisy = getattr(network, "keep_probs", None) is not None  # dropout
-    warn_if_unconverged(
-        result, learning_rate, max_iter, stopping, estimator_name, noisy
+    return finish_descent(
+        result, network, stopping, learning_rate, max_iter, l2, estimator_name
     )
-    return result
 
 
 def decayed_rate(learning_rate, epoch, decay_rate, decay_interval):
