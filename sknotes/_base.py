@@ -19,7 +19,7 @@ from scipy.special import log_expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, fit_callbacks
 from ._dask import is_dask_collection, predict_blocks
@@ -27,7 +27,12 @@ from ._gradient_descent import gradient_descent
 from ._incremental import OPTIMIZER_STATE, IncrementalMixin
 from ._minibatch import minibatch_descent
 from ._network import DenseNetwork, output_units
-from ._optimizers import AUTO_LEARNING_RATES, MINIBATCH_SOLVERS
+from ._optimizers import (
+    AUTO_BATCH_SIZE,
+    AUTO_LEARNING_RATES,
+    AUTO_MINIBATCH_ROWS,
+    MINIBATCH_SOLVERS,
+)
 from ._preconditioning import Preconditioner
 from ._training_data import FLOAT_DTYPES, training_data
 from ._verdicts import chance_check
@@ -69,7 +74,7 @@ class BaseGradientDescentClassifier(
         "decay_rate": [Interval(Real, 0, None, closed="left")],
         "decay_interval": [Interval(Integral, 1, None, closed="left"), None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -144,7 +149,7 @@ class BaseGradientDescentClassifier(
     def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
         # The input checks record n_features_in_ (and feature names) on a
         # copy: this estimator changes only when the fit publishes its result.
-        if self._minibatch() and is_dask_collection(X):
+        if self.solver in MINIBATCH_SOLVERS and is_dask_collection(X):
             raise ValueError(
                 f"{type(self).__name__}: solver={self.solver!r} (mini-batches) is "
                 "not yet supported on dask collections: use solver='auto', 'gd' "
@@ -152,9 +157,11 @@ class BaseGradientDescentClassifier(
             )
         callbacks = fit_callbacks(self, X, y, sample_weight)
         probe = copy.copy(self)
+        solver, early_stopping = self._plan(X)
         data = training_data(
-            self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
-        )
+            self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val,
+            early_stopping=early_stopping,
+        )  # fmt: skip
         inputs = {k: vars(probe).get(k) for k in _INPUT_ATTRIBUTES}
         X, targets, s = data.train
         warm = self._warm_start_checked(data.classes, X)
@@ -174,12 +181,18 @@ class BaseGradientDescentClassifier(
         on_iteration_end = callbacks.iteration_end(
             self._attributes_at(network, data.classes, inputs)
         )
-        if self._minibatch():
-            with network.block_threads(X):
-                result = self._epochs(network, data, l2, on_iteration_end, rng)
+        if solver in MINIBATCH_SOLVERS:
+            result = self._epochs(
+                network, scaling, data, l2, on_iteration_end, rng, solver,
+                early_stopping,
+            )  # fmt: skip
         else:
-            result = self._descend(network, scaling, data, l2, on_iteration_end)
+            result = self._descend(
+                network, scaling, data, l2, on_iteration_end, solver,
+                early_stopping,
+            )  # fmt: skip
         fitted, stale = self._fitted_state(network, result, data, inputs, warm)
+        fitted["solver_"] = solver
         self._publish(fitted, stale)
         callbacks.fit_end(fitted)
         if result.stop_reason == "interrupted":
@@ -225,10 +238,10 @@ class BaseGradientDescentClassifier(
                     **at_caller(),
                 )
                 warm = False
-        # 'auto' with a mini-batch solver is a fixed rate: no preconditioner
-        auto = isinstance(self.learning_rate, str) and not self._minibatch()
-        # The 'auto' step works in standardised coordinates of the first
-        # layer (see sknotes._preconditioning); a fixed step is the notes'.
+        # The 'auto' rate works in standardised coordinates of the first
+        # layer (see sknotes._preconditioning), with full batches and with
+        # mini-batches; a fixed step is the notes'.
+        auto = isinstance(self.learning_rate, str)
         scaling = Preconditioner(network, X, s, l2) if auto else None
         if warm:
             network.pack(*self._get_weights())
@@ -241,8 +254,10 @@ class BaseGradientDescentClassifier(
                 scaling.scale_initial_weights()
         return network, scaling, warm
 
-    def _descend(self, network, scaling, data, l2, on_iteration_end):
-        """Run the training loop on ``data`` from the network's parameters."""
+    def _descend(
+        self, network, scaling, data, l2, on_iteration_end, solver, early_stopping
+    ):
+        """Run the full-batch loop on ``data`` from the network's parameters."""
         X, targets, s = data.train
         auto = isinstance(self.learning_rate, str)  # 'auto'
         with network.block_threads(X):
@@ -256,39 +271,46 @@ class BaseGradientDescentClassifier(
                 max_iter=self.max_iter,
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
-                solver=self._solver(),
+                solver=solver,
                 preconditioner=scaling,
                 validation=data.validation,
-                early_stopping=self.early_stopping,
+                early_stopping=early_stopping,
                 verbose=int(self.verbose),
                 estimator_name=type(self).__name__,
                 on_iteration_end=on_iteration_end,
                 at_chance=chance_check(network, X, targets, s),
             )
 
-    def _epochs(self, network, data, l2, on_iteration_end, rng):
+    def _epochs(
+        self, network, scaling, data, l2, on_iteration_end, rng, solver,
+        early_stopping,
+    ):  # fmt: skip
         """Run the epoch loop of a mini-batch solver on ``data``."""
         X, targets, s = data.train
         rate = self.learning_rate
-        batch = self.batch_size
-        return minibatch_descent(
-            network, X, targets, s, l2=l2,
-            learning_rate=AUTO_LEARNING_RATES[self.solver]
-            if isinstance(rate, str) else float(rate),
-            max_iter=self.max_iter, tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change, solver=self.solver,
-            batch_size=min(200, X.shape[0]) if batch == "auto" else int(batch),
-            shuffle=self.shuffle, random_state=rng, momentum=self.momentum,
-            beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
-            decay_rate=self.decay_rate, decay_interval=self.decay_interval,
-            validation=data.validation, early_stopping=self.early_stopping,
-            verbose=int(self.verbose), estimator_name=type(self).__name__,
-            on_iteration_end=on_iteration_end,
-            at_chance=chance_check(network, X, targets, s),
-        )  # fmt: skip
+        batch_size = self._batch_rows(X.shape[0])
+        with network.block_threads(X, rows=batch_size):
+            return minibatch_descent(
+                network, X, targets, s, l2=l2,
+                learning_rate=AUTO_LEARNING_RATES[solver]
+                if isinstance(rate, str) else float(rate),
+                max_iter=self.max_iter, tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change, solver=solver,
+                batch_size=batch_size, preconditioner=scaling,
+                shuffle=self.shuffle, random_state=rng, momentum=self.momentum,
+                beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+                decay_rate=self.decay_rate, decay_interval=self.decay_interval,
+                validation=data.validation, early_stopping=early_stopping,
+                verbose=int(self.verbose), estimator_name=type(self).__name__,
+                on_iteration_end=on_iteration_end,
+                at_chance=chance_check(network, X, targets, s),
+            )  # fmt: skip
 
-    def _minibatch(self):
-        return self.solver in MINIBATCH_SOLVERS
+    def _batch_rows(self, n_rows):
+        """Rows per mini-batch: ``batch_size``, or the measured default."""
+        if self.batch_size == "auto":
+            return min(AUTO_BATCH_SIZE, n_rows)
+        return int(self.batch_size)
 
     def _attributes_at(self, network, classes, inputs):
         """``attributes_at(n_done, params)``: an iteration's model, for callbacks.
@@ -355,11 +377,52 @@ class BaseGradientDescentClassifier(
             vars(self).pop(key, None)
         vars(self).update(fitted)
 
-    def _solver(self):
-        """'auto' is momentum with the 'auto' step, the notes' update otherwise."""
+    # Rows from which solver='auto' (with the 'auto' rate) trains in
+    # mini-batches; None: always full batches. See _solver.
+    _minibatch_rows = None
+
+    def _plan(self, X):
+        """``(solver, early_stopping)`` of a fit on ``X``, 'auto' resolved.
+
+        ``early_stopping='auto'`` holds out a validation set exactly when
+        the fit runs mini-batches on at least ``AUTO_MINIBATCH_ROWS`` rows:
+        epochs on large data go on lowering the training cost long after
+        the test accuracy stopped rising.
+        """
+        try:
+            n_rows = None if is_dask_collection(X) else _num_samples(X)
+        except TypeError:  # not an array: validate_data says what is wrong
+            n_rows = None
+        solver = self._solver(n_rows)
+        early = self.early_stopping
+        if early == "auto":
+            large = n_rows is not None and n_rows >= AUTO_MINIBATCH_ROWS
+            early = solver in MINIBATCH_SOLVERS and large
+        return solver, bool(early)
+
+    def _solver(self, n_rows=None):
+        """The solver of a fit on ``n_rows`` rows: ``solver``, or what 'auto' chooses.
+
+        With a fixed ``learning_rate``, 'auto' is the notes' update
+        (``'gd'``). With the 'auto' rate it is the full-batch 'auto' step
+        (``'nesterov'``) on small data, and Adam where the estimator's
+        ``_minibatch_rows`` says the data are large, or where dropout needs
+        a noisy-cost solver. Dask collections (``n_rows`` None) stay
+        full-batch.
+        """
         if self.solver != "auto":
             return self.solver
-        return "nesterov" if isinstance(self.learning_rate, str) else "gd"
+        if not isinstance(self.learning_rate, str):
+            return "gd"
+        if self._uses_dropout():
+            return "adam"
+        threshold = self._minibatch_rows
+        if threshold is not None and n_rows is not None and n_rows >= threshold:
+            return "adam"
+        return "nesterov"
+
+    def _uses_dropout(self):
+        return False
 
     def __setstate__(self, state):
         # A model saved before a parameter existed (pickle or skops) gets

@@ -36,8 +36,9 @@ negative_slope : float, default=0.01
     :ref:`the automatic step <auto-step>`, and :ref:`why it is the default
     <default-learning-rate>`. The last step used is stored in
     ``learning_rate_``. With a mini-batch ``solver`` a float is the rate
-    :math:`\alpha` of its rule and ``'auto'`` a fixed default (see
-    ``solver``).""",
+    :math:`\alpha` of its rule, and ``'auto'`` a fixed default rate (see
+    ``solver``) applied in the same standardised coordinates of the first
+    layer.""",
     "max_iter": """\
 max_iter : int, default=1000
     Maximum number of gradient steps. With ``learning_rate='auto'`` the
@@ -78,9 +79,9 @@ n_iter_no_change : int, default={default}
     :math:`A^{[l]} \leftarrow A^{[l]} D^{[l]} / p_l` with
     :math:`D^{[l]}_{ij} = 1` with probability :math:`p_l = 1 - \text{rate}`
     (else 0), and the backward pass does the same to :math:`dA^{[l]}`.
-    The masks are drawn from ``random_state``; prediction uses none. Needs
-    a fixed ``learning_rate`` or a mini-batch solver. The default, 0, is
-    no dropout.""",
+    The masks are drawn from ``random_state``; prediction uses none.
+    ``solver='auto'`` then trains with Adam; the full-batch solvers need a
+    fixed ``learning_rate``. The default, 0, is no dropout.""",
     "solver": """\
 solver : {'auto', 'gd', 'nesterov', 'sgd', 'rmsprop', 'adam'}, default='auto'
     Full batch: every iteration uses all the rows. ``'gd'``: no momentum,
@@ -89,19 +90,24 @@ solver : {'auto', 'gd', 'nesterov', 'sgd', 'rmsprop', 'adam'}, default='auto'
     ill-conditioned data (with a fixed step, the gradient is taken at the
     extrapolated point; with 'auto', the momentum term is added to each
     tried step). ``'auto'`` is ``'gd'`` with a float ``learning_rate``
-    (the course's update) and ``'nesterov'`` with
-    ``learning_rate='auto'``, which needs fewer iterations and less time
-    (see :ref:`defaults`).
+    (the course's update). With ``learning_rate='auto'`` it is
+    ``'nesterov'``, which needs fewer iterations and less time (see
+    :ref:`defaults`), except where mini-batches serve better: the networks
+    train with ``'adam'`` on 20,000 rows or more, where one full-batch
+    iteration costs as much as an epoch of a hundred steps, and under
+    ``dropout``, whose noisy cost the full-batch step cannot judge (see
+    :ref:`auto-solver` for the measurements). ``solver_`` says which one
+    ran.
     Mini-batches (the course's "improving deep neural networks"): each
     epoch updates the parameters once per batch of ``batch_size`` rows.
     ``'sgd'``: gradient descent with ``momentum``; ``'rmsprop'``: steps
     divided by the root of a running mean of squared gradients
     (``beta_2``, ``epsilon``); ``'adam'``: both, bias-corrected (``beta_1``,
     ``beta_2``, ``epsilon``). With these, ``n_iter_``, ``max_iter`` and
-    ``n_iter_no_change`` count epochs, ``learning_rate='auto'`` is a fixed
-    rate (0.001 for 'adam' and 'rmsprop', 0.01 for 'sgd') and no
-    preconditioner is used, so scale the features (e.g.
-    ``StandardScaler``). Not yet available for dask collections. See
+    ``n_iter_no_change`` count epochs, and ``learning_rate='auto'`` is a
+    fixed rate (0.001 for 'adam' and 'rmsprop', 0.01 for 'sgd') in the
+    standardised coordinates of the first layer, so raw features need no
+    scaling. Not yet available for dask collections. See
     :ref:`minibatch`.""",
     "batch_size": """\
 batch_size : int or 'auto', default='auto'
@@ -142,10 +148,14 @@ shuffle : bool or callable, default=True
     the class and :math:`W` that of all :math:`K` classes (with no
     sample weights, the counts).""",
     "early_stopping": """\
-early_stopping : bool, default=False
+early_stopping : bool or 'auto', default={default}
     Hold out ``validation_fraction`` of the training data (stratified
     when every class has two samples or more),
-    stop when its cost stops improving and keep the best parameters.""",
+    stop when its cost stops improving and keep the best parameters.
+    ``'auto'`` does so exactly when the fit runs mini-batches on 20,000
+    rows or more: epochs on large data go on lowering the training cost
+    long after the held-out cost stopped falling (see
+    :ref:`auto-solver`).""",
     "validation_fraction": """\
 validation_fraction : float, default=0.1
     Share of the training data held out for early stopping.""",
@@ -185,6 +195,10 @@ learning_rate_ : float
     The fixed step, or the last step the 'auto' rule used (in the
     standardised coordinates it works in); with a mini-batch solver, the
     rate of the last epoch (after decay).""",
+    "solver_": """\
+solver_ : str
+    The solver that ran: ``solver``, or what ``'auto'`` chose for these
+    data (``'gd'``, ``'nesterov'`` or ``'adam'``).""",
     "stop_reason_": """\
 stop_reason_ : str
     Why the fit stopped: ``'converged'`` (the cost changed by less than
@@ -234,6 +248,7 @@ _GROUPS = {
         "validation_loss_curve_",
         "best_loss_",
         "learning_rate_",
+        "solver_",
         "stop_reason_",
         "n_features_in_",
         "feature_names_in_",

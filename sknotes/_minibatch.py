@@ -35,6 +35,7 @@ from ._gradient_descent import (
     record_costs,
 )
 from ._optimizers import minibatch_rule
+from ._preconditioning import StandardisedRule
 from ._stopping import Stopping
 
 __all__ = ["decayed_rate", "epoch_order", "minibatch_descent"]
@@ -69,6 +70,7 @@ def minibatch_descent(
     at_chance=None,
     rule=None,
     first_epoch=0,
+    preconditioner=None,
 ):
     """Run ``max_iter`` epochs of mini-batch descent on ``network.params`` at most.
 
@@ -101,6 +103,9 @@ def minibatch_descent(
     first_epoch : int, default=0
         The number of the first epoch (decay and ``shuffle(epoch, ...)``
         count from it), for training that continues over several calls.
+    preconditioner : Preconditioner, default=None
+        With one, a new rule steps in its standardised coordinates
+        (:class:`~sknotes._preconditioning.StandardisedRule`).
 
     Returns
     -------
@@ -132,6 +137,8 @@ def minibatch_descent(
         rule = minibatch_rule(
             solver, learning_rate, theta, momentum, beta_1, beta_2, epsilon
         )
+        if preconditioner is not None:
+            rule = StandardisedRule(rule, preconditioner)
     # The parameters at the end of the best epoch are put back after early
     # stopping, or when the epochs' cost keeps rising.
     stopping = Stopping(
@@ -140,13 +147,14 @@ def minibatch_descent(
         at_chance=at_chance, theta=theta,
     )  # fmt: skip
     n_rows = X.shape[0]
+    buffers = _BatchBuffers(X, y, sample_weight, batch_size)
     try:
         for epoch in range(max_iter):
             rule.learning_rate = decayed_rate(
                 learning_rate, first_epoch + epoch, decay_rate, decay_interval
             )
             order = epoch_order(shuffle, first_epoch + epoch, n_rows, random_state)
-            batches = _batches(X, y, sample_weight, l2, order, batch_size)
+            batches = _batches(X, y, sample_weight, l2, order, batch_size, buffers)
             loss = _epoch(network, batches, rule, theta, grad)
             check_finite(loss, result.loss_curve, learning_rate, epoch)
             monitored = record_costs(result, loss, network, validation, early_stopping)
@@ -217,26 +225,62 @@ def epoch_order(shuffle, epoch, n_rows, random_state):
     return random_state.permutation(n_rows) if shuffle else None
 
 
-def _batches(X, y, sample_weight, l2, order, batch_size):
+def _batches(X, y, sample_weight, l2, order, batch_size, buffers):
     """``(X_B, y_B, weights summing to 1, l2_B, share)`` of each batch in order.
 
     ``share`` is the batch's part of the total weight. A batch of weight 0
-    carries no information about the cost and is skipped.
+    carries no information about the cost and is skipped. The rows of a
+    shuffled dense batch are gathered into ``buffers`` (a
+    :class:`_BatchBuffers`), overwritten by the next batch.
     """
     n_rows = X.shape[0]
     if order is None and batch_size >= n_rows:
         yield X, y, sample_weight, l2, 1.0  # the whole data, as the full batch
         return
     for start in range(0, n_rows, batch_size):
-        rows = (
-            slice(start, start + batch_size)
-            if order is None
-            else order[start : start + batch_size]
-        )
-        s = sample_weight[rows]
+        if order is None:
+            rows = slice(start, start + batch_size)
+            X_b, y_b, s = X[rows], y[rows], sample_weight[rows]
+        else:
+            X_b, y_b, s = buffers.gather(order[start : start + batch_size])
         share = float(s.sum(dtype=np.float64))
         if share > 0:
-            yield X[rows], y[rows], s / share, l2 / share, share
+            yield X_b, y_b, buffers.normalised(s, share), l2 / share, share
+
+
+class _BatchBuffers:
+    """Arrays of one batch, allocated once per fit and refilled for each batch.
+
+    Gathering a batch's rows with ``np.take(..., out=)`` into the same
+    memory every time avoids allocating (and, above the allocator's
+    threshold, mapping and faulting in) a new ``batch_size x n_x`` array
+    per batch.
+    """
+
+    def __init__(self, X, y, sample_weight, batch_size):
+        rows = min(batch_size, X.shape[0])
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.sparse = not isinstance(X, np.ndarray)
+        if not self.sparse:
+            self.X_b = np.empty((rows, X.shape[1]), dtype=X.dtype)
+        self.y_b = np.empty(rows, dtype=y.dtype)
+        self.s_b = np.empty(rows, dtype=sample_weight.dtype)
+        self.weights = np.empty(rows, dtype=sample_weight.dtype)
+
+    def gather(self, index):
+        """``(X[index], y[index], sample_weight[index])``, in the buffers."""
+        k = index.shape[0]
+        if self.sparse:
+            X_b = self.X[index]
+        else:
+            X_b = np.take(self.X, index, axis=0, out=self.X_b[:k])
+        y_b = np.take(self.y, index, out=self.y_b[:k])
+        s_b = np.take(self.sample_weight, index, out=self.s_b[:k])
+        return X_b, y_b, s_b
+
+    def normalised(self, s, share):
+        """``s / share`` (weights summing to one), in a buffer."""
+        return np.divide(s, share, out=self.weights[: s.shape[0]])
 
 
 def _epoch(network, batches, rule, theta, grad):

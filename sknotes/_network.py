@@ -231,7 +231,8 @@ class DenseNetwork:
         """
         if self.block_rows is not None:
             return self.block_rows
-        return int(np.clip(2**20 // sum(self.layer_sizes), 1024, 8192))
+        # Python's min and max: np.clip costs more than a mini-batch's bookkeeping
+        return min(max(2**20 // sum(self.layer_sizes), 1024), 8192)
 
     def _block_sum(self, m):
         """The runner of :meth:`loss_grad`, its slots sized for ``m`` rows."""
@@ -256,15 +257,18 @@ class DenseNetwork:
         return runner
 
     @contextlib.contextmanager
-    def block_threads(self, X):
+    def block_threads(self, X, rows=None):
         """Run the row blocks of ``X`` on the threads a fit may use, meanwhile.
 
         ``n_threads`` becomes what :func:`sknotes._threads.fit_threads`
-        grants for the blocks of ``X``, with single-threaded BLAS in each;
-        rows held elsewhere (sknotes._dask_rows) count as one block here.
+        grants for the blocks of ``X`` (of ``rows`` rows at a time, for
+        mini-batches), with single-threaded BLAS in each; rows held
+        elsewhere (sknotes._dask_rows) count as one block here. A batch of
+        one block keeps BLAS's own threads for its matrix products.
         """
         remote = hasattr(X, "network_loss_grad")
-        n_blocks = 1 if remote else len(row_blocks(X.shape[0], self.rows_per_block()))
+        m = X.shape[0] if rows is None else min(rows, X.shape[0])
+        n_blocks = 1 if remote else len(row_blocks(m, self.rows_per_block()))
         with fit_threads(n_blocks) as self.n_threads:
             yield self.n_threads
 

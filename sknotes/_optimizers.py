@@ -35,6 +35,13 @@ MINIBATCH_SOLVERS = ("sgd", "rmsprop", "adam")
 # steps alpha / (1 - mu) * g = 0.01 * g: 0.01 is the same step.
 AUTO_LEARNING_RATES = {"sgd": 0.01, "rmsprop": 0.001, "adam": 0.001}
 
+# batch_size='auto': rows per mini-batch (at most the number of rows).
+AUTO_BATCH_SIZE = 200
+
+# The networks' solver='auto' trains in mini-batches (Adam) from this many
+# rows, and early_stopping='auto' holds out a validation set there.
+AUTO_MINIBATCH_ROWS = 20_000
+
 
 def minibatch_rule(solver, learning_rate, theta, momentum, beta_1, beta_2, epsilon):
     """The update rule of mini-batch ``solver`` ('sgd', 'rmsprop' or 'adam').

@@ -327,3 +327,91 @@ class Preconditioner:
             np.divide(grad_W[l], fan_in + self._penalty_curvature, out=out_W[l])
             np.divide(grad_b[l], fan_in, out=out_b[l])
         return out
+
+    def to_standard(self, grad, out):
+        """``out = T^T grad``: the gradient in standardised coordinates.
+
+        The first layer's ``(gW, gb)`` becomes ``gV = gW diag(1/sigma) - gb
+        (mu/sigma)^T`` and ``gc = gb``; the other layers are unchanged. A
+        mini-batch rule that steps in these coordinates
+        (:class:`StandardisedRule`) then sees every feature at unit scale.
+        """
+        np.copyto(out, grad)
+        grad_W, grad_b = self.network.unpack(grad)
+        oW = self.network.unpack(out)[0][0]
+        np.multiply(grad_W[0], self.inv_scale, out=oW)
+        if self.network.fit_intercept:
+            oW -= np.multiply.outer(grad_b[0], self.mean * self.inv_scale)
+        return out
+
+    def from_standard(self, step, out):
+        """``out = T step``: a step of the standardised parameters, in ``theta``'s.
+
+        ``dW = dV diag(1/sigma)`` and ``db = dc - dW mu`` in the first
+        layer; the other layers are unchanged.
+        """
+        np.copyto(out, step)
+        out_W, out_b = self.network.unpack(out)
+        out_W[0] *= self.inv_scale
+        if self.network.fit_intercept:
+            out_b[0] -= out_W[0] @ self.mean
+        return out
+
+
+class StandardisedRule:
+    r"""A mini-batch rule that steps in the preconditioner's coordinates.
+
+    The first layer's parameters are read as acting on standardised
+    features, :math:`\theta = T \phi` (see the module notes): the rule sees
+    the gradient :math:`T^T g` of :math:`\phi`, keeps its averages in those
+    coordinates, and its step :math:`\Delta\phi` moves :math:`\theta` by
+    :math:`T \Delta\phi`. For Adam and RMSprop, which scale each
+    parameter's step by its gradient's size, this makes the first layer's
+    steps :math:`\alpha / \sigma_j` per feature :math:`j`, as they would
+    be after a ``StandardScaler``; for momentum it is the preconditioned
+    step :math:`T T^T g` of the full-batch 'auto' step.
+
+    Parameters
+    ----------
+    rule : update rule
+        A rule of :func:`sknotes._optimizers.minibatch_rule`, made for a
+        vector of ``theta``'s shape.
+    preconditioner : Preconditioner
+        Its ``T``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknotes._network import DenseNetwork
+    >>> from sknotes._optimizers import AdamStep
+    >>> X = np.array([[0.0], [1000.0]])
+    >>> net = DenseNetwork([1, 1])
+    >>> scaling = Preconditioner(net, X, np.array([0.5, 0.5]))
+    >>> rule = StandardisedRule(AdamStep(0.001, net.params), scaling)
+    >>> _ = rule.step(net.params, np.array([5.0, 0.0]), loss=1.0)
+    >>> net.coefs[0].round(9).tolist()  # alpha / sigma, sigma = 500
+    [[-2e-06]]
+    """
+
+    def __init__(self, rule, preconditioner):
+        self.rule = rule
+        self.preconditioner = preconditioner
+        theta = preconditioner.network.params
+        self._grad = np.empty_like(theta)
+        self._step = np.empty_like(theta)
+
+    @property
+    def learning_rate(self):
+        return self.rule.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.rule.learning_rate = value
+
+    def step(self, theta, grad, loss):
+        """Move ``theta`` by ``T`` times the rule's step on ``T^T grad``."""
+        self.preconditioner.to_standard(grad, self._grad)
+        self._step[:] = 0
+        self.rule.step(self._step, self._grad, loss)  # _step = -delta phi
+        theta += self.preconditioner.from_standard(self._step, self._grad)
+        return None

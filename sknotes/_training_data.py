@@ -51,21 +51,31 @@ class TrainingData(NamedTuple):
     """The sum of the training weights before they were divided by it."""
 
 
-def training_data(estimator, probe, X, y, sample_weight, X_val, y_val, sw_val):
+def training_data(
+    estimator, probe, X, y, sample_weight, X_val, y_val, sw_val, early_stopping=None
+):
     """:class:`TrainingData` from ``fit``'s arguments, in memory or on dask.
 
     ``probe`` is a copy of the estimator on which the input checks record
-    what they learn (``n_features_in_``, feature names).
+    what they learn (``n_features_in_``, feature names). ``early_stopping``
+    (the estimator's own when None) says whether to hold out a validation
+    split when no ``X_val`` is given.
     """
+    if early_stopping is None:
+        early_stopping = estimator.early_stopping
     prepare = _dask_training_data if is_dask_collection(X) else _in_memory_training_data
     return TrainingData(
-        *prepare(estimator, probe, X, y, sample_weight, X_val, y_val, sw_val)
-    )
+        *prepare(
+            estimator, probe, X, y, sample_weight, X_val, y_val, sw_val,
+            bool(early_stopping),
+        )
+    )  # fmt: skip
 
 
 def _in_memory_training_data(
-    estimator, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
-):
+    estimator, probe, X, y, sample_weight, X_val, y_val, sample_weight_val,
+    early_stopping,
+):  # fmt: skip
     """``((X, targets, s), validation, classes, total_weight)`` from arrays."""
     X, codes, sample_weight, classes = training_arrays(
         estimator, X, y, sample_weight, probe
@@ -77,7 +87,7 @@ def _in_memory_training_data(
         validation = _validation_arrays(
             probe, X_val, y_val, sample_weight_val, classes, dtype
         )
-    elif estimator.early_stopping:
+    elif early_stopping:
         rng = check_random_state(estimator.random_state)
         X, X_v, codes, c_v, sample_weight, sw_v = train_test_split(
             X,
@@ -114,8 +124,9 @@ def _validation_arrays(probe, X_val, y_val, sample_weight_val, classes, dtype):
 
 
 def _dask_training_data(
-    estimator, probe, X, y, sample_weight, X_val, y_val, sample_weight_val
-):
+    estimator, probe, X, y, sample_weight, X_val, y_val, sample_weight_val,
+    early_stopping,
+):  # fmt: skip
     """The same as :func:`_in_memory_training_data` for dask collections.
 
     The rows stay on the dask workers as :class:`sknotes._dask_rows.RemoteRows`;
@@ -151,7 +162,7 @@ def _dask_training_data(
             probe, X_val, y_val, sample_weight_val, classes, dtype
         )
         validation, _ = normalised(*validation, n_outputs, "validation sample")
-    elif estimator.early_stopping:
+    elif early_stopping:
         rows, validation = _remote_split(estimator, rows, classes)
     if isinstance(validation, RemoteRows):
         total = _remote_total(validation, "validation sample")

@@ -17,7 +17,7 @@ from ._base import BaseGradientDescentClassifier
 from ._docs import fill_shared_entries
 from ._dropout import dropout_rates
 from ._network import INITIALIZATIONS
-from ._optimizers import MINIBATCH_SOLVERS
+from ._optimizers import AUTO_MINIBATCH_ROWS
 
 __all__ = ["DeepNNClassifier", "ShallowNNClassifier"]
 
@@ -201,7 +201,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         decay_rate=0.0,
         decay_interval=None,
         class_weight=None,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         warm_start=False,
         verbose=0,
@@ -241,19 +241,26 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
     def _network_options(self):
         name = type(self).__name__
         rates = dropout_rates(self.dropout, len(self._hidden_layer_sizes()), name)
-        full_batch = self.solver not in MINIBATCH_SOLVERS
+        # solver='auto' trains with Adam under dropout (see _solver)
+        full_batch = self.solver in ("gd", "nesterov")
         if any(rates) and full_batch and isinstance(self.learning_rate, str):
             raise ValueError(
                 f"{name}: dropout={self.dropout!r} needs a fixed learning_rate "
-                "or a mini-batch solver ('sgd', 'rmsprop', 'adam'): the 'auto' "
-                "step accepts only steps that lower the cost, which dropout "
-                "makes noisy."
+                "or a mini-batch solver ('auto', 'sgd', 'rmsprop', 'adam'): "
+                "the full-batch 'auto' step accepts only steps that lower the "
+                "cost, which dropout makes noisy."
             )
         return {
             "activation": self.activation,
             "negative_slope": self.negative_slope,
             "dropout": rates,
         }
+
+    _minibatch_rows = AUTO_MINIBATCH_ROWS
+
+    def _uses_dropout(self):
+        rates = dropout_rates(self.dropout, len(self._hidden_layer_sizes()), "")
+        return any(rates)
 
     def _init_scheme(self):
         if self.init == "auto":
@@ -433,7 +440,7 @@ class ShallowNNClassifier(DeepNNClassifier):
         decay_rate=0.0,
         decay_interval=None,
         class_weight=None,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         warm_start=False,
         verbose=0,

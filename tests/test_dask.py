@@ -315,10 +315,21 @@ def test_float32_dask_fit_equals_the_in_memory_fit():
     # layers) the blocks' float32 costs are the same too.
     X, y = make_classification(40_000, 12, random_state=3)
     X = X.astype(np.float32)
-    estimator = ShallowNNClassifier(n_hidden=6, max_iter=20, random_state=0)
+    # (in memory, 40,000 rows would train with Adam at solver='auto')
+    estimator = ShallowNNClassifier(
+        n_hidden=6, max_iter=20, random_state=0, solver="nesterov"
+    )
     memory = _fit(estimator, X, y)
     chunked = _fit(estimator, da.from_array(X, chunks=(2 * 8192, 12)), y)
     _assert_same_model(chunked, memory, 1e-10)
+
+
+def test_auto_stays_full_batch_on_large_dask_collections():
+    X, y = make_classification(20_000, 4, random_state=0)
+    estimator = ShallowNNClassifier(n_hidden=3, max_iter=3, random_state=0)
+    chunked = _fit(estimator, da.from_array(X, chunks=(5000, 4)), y)
+    assert chunked.solver_ == "nesterov"
+    assert not hasattr(chunked, "validation_loss_curve_")
 
 
 def test_early_stopping_on_a_few_rows_in_small_chunks_works_as_in_memory():

@@ -138,10 +138,18 @@ def test_bad_dropout_values_are_named(dropout, match):
         clf.fit(X, y)
 
 
-def test_the_auto_full_batch_step_refuses_dropout():
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_the_auto_full_batch_step_refuses_dropout(solver):
     X, y = make_moons(30, random_state=0)
     with pytest.raises(ValueError, match="needs a fixed learning_rate or a mini-b"):
-        DeepNNClassifier((4,), dropout=0.2).fit(X, y)
+        DeepNNClassifier((4,), dropout=0.2, solver=solver).fit(X, y)
+
+
+def test_the_auto_solver_trains_dropout_with_adam():
+    X, y = make_moons(1000, noise=0.2, random_state=0)
+    clf = DeepNNClassifier((32,), dropout=0.2, random_state=0).fit(X, y)
+    assert clf.learning_rate_ == 0.001  # Adam's rate: one epoch per iteration
+    assert clf.score(X, y) > 0.9
 
 
 def test_gradient_checking_refuses_dropout():
