@@ -41,7 +41,7 @@ def _nn_epoch(module, quick, tiny):
             module.measure(300, 10, hidden, activation, dtype, epochs=1, repeat=1)
             for hidden, activation in [((8,), "tanh"), ((8, 4, 4), "relu")]
             for dtype in (np.float64, np.float32)
-        ]
+        ] + [module.measure_minibatch(500, 10, (8,), np.float64, epochs=1, repeat=1)]
     return module.run(quick=quick)
 
 
@@ -78,6 +78,7 @@ FULL_RUN_SECONDS = {
     "image_loading": 23,
     "cluster": 146,
     "callbacks": 30,
+    "scale": 2400,
 }
 
 # name -> (title, how to call the module's run); the report follows this order.
@@ -102,6 +103,7 @@ SECTIONS = {
     ),
     "cluster": ("Training on a dask cluster", _own),
     "callbacks": ("The cost of scikit-learn's callbacks", _own),
+    "scale": ("Defaults at scale: 10,000 to 1,000,000 rows", _own),
 }
 
 

@@ -19,6 +19,7 @@ HEADLINE_SECTIONS = (
     "callbacks",
     "time_to_accuracy",
     "defaults",
+    "scale",
     "image_loading",
 )
 

@@ -11,6 +11,7 @@ from benchmarks import (
     compare,
     convergence,
     defaults,
+    scale,
     time_to_accuracy,
     vectorisation,
 )
@@ -74,6 +75,7 @@ def test_every_file_is_stamped(tiny_run):
         ("nn_epoch", ["model", "hidden", "dtype", "ours_ms", "speedup_vs_mlp"]),
         ("cluster", ["case", "cluster_ms", "memory_ms", "cluster_vs_memory"]),
         ("callbacks", ["case", "none_ms", "empty_ms", "empty_vs_none"]),
+        ("scale", scale.TABLE_COLUMNS),
     ],
 )
 def test_section_columns(tiny_run, name, columns):
