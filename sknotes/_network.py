@@ -165,14 +165,17 @@ class DenseNetwork:
         scheme), ``'lecun'`` is ``randn(n_l, n_{l-1}) / sqrt(n_{l-1})`` (the
         course's deep-network scheme, variance ``1 / fan_in``), ``'glorot'``
         draws uniformly in ``+-sqrt(6 / (fan_in + fan_out))`` and ``'he'``
-        normally with variance ``2 / fan_in``.
+        normally with variance ``2 / fan_in``. A callable
+        ``init(random_state, fan_out, fan_in)`` returns each ``W[l]``.
         """
         self.params[:] = 0
         if init == "zeros":
             return
         for W in self.coefs:
             fan_out, fan_in = W.shape
-            if init == "course":
+            if callable(init):
+                W[:] = _drawn(init, random_state, fan_out, fan_in)
+            elif init == "course":
                 W[:] = random_state.randn(fan_out, fan_in) * 0.01
             elif init == "lecun":
                 # divided, not multiplied by 1/sqrt: the course's arithmetic
@@ -413,6 +416,23 @@ class DenseNetwork:
                 negative_slope=self.negative_slope,
                 scratch=ws.scratch[l - 1][:n],
             )
+
+
+def _drawn(init, random_state, fan_out, fan_in):
+    """``init(random_state, fan_out, fan_in)``, checked: finite, of that shape."""
+    W = np.asarray(init(random_state, fan_out, fan_in), dtype=np.float64)
+    if W.shape != (fan_out, fan_in):
+        raise ValueError(
+            f"init(random_state, {fan_out}, {fan_in}) must return an array of "
+            f"shape ({fan_out}, {fan_in}) (W[l] is n_l x n_(l-1)); it returned "
+            f"shape {W.shape}."
+        )
+    if not np.isfinite(W).all():
+        raise ValueError(
+            f"init(random_state, {fan_out}, {fan_in}) returned values that are "
+            "not finite."
+        )
+    return W
 
 
 class _Workspace:

@@ -84,7 +84,8 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
     %(step_and_stopping)s
     %(alpha)s
     %(dropout)s
-    init : {'auto', 'he', 'glorot', 'lecun', 'course'}, default='auto'
+    init : {'auto', 'he', 'glorot', 'lecun', 'course'} or callable, \
+            default='auto'
         Weight initialisation; biases start at zero. Each scheme draws
         :math:`W^{[1]}, W^{[2]}, \dots` in that order from a ``RandomState``
         built from ``random_state``, so the course's seeds give the course's
@@ -98,6 +99,12 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
           stalls; see the user guide.
         - ``'he'``: normal with variance ``2 / fan_in``, which keeps the
           scale of ReLU activations constant through the layers.
+        - a callable ``init(random_state, fan_out, fan_in)`` returns
+          :math:`W^{[l]}` of shape ``(fan_out, fan_in)`` itself, e.g. the
+          course's large draw ``lambda rs, o, i: rs.randn(o, i) * 10`` or
+          its all-zero start ``lambda rs, o, i: np.zeros((o, i))``, which
+          leaves every unit of a layer the same (see
+          :ref:`course-initialization`).
         - ``'glorot'``: uniform in :math:`\pm\sqrt{6 / (\text{fan\_in} +
           \text{fan\_out})}`, which does the same for tanh and sigmoid.
         - ``'auto'``: ``'he'`` for ReLU and leaky ReLU, ``'glorot'`` for
@@ -176,7 +183,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
         "activation": [StrOptions({"tanh", "sigmoid", "relu", "leaky_relu"})],
         "negative_slope": [Interval(Real, 0, 1, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "init": [StrOptions({"auto", *INITIALIZATIONS} - {"zeros"})],
+        "init": [StrOptions({"auto", *INITIALIZATIONS} - {"zeros"}), callable],
     }
 
     def __init__(
@@ -343,7 +350,8 @@ class ShallowNNClassifier(DeepNNClassifier):
     %(step_and_stopping)s
     %(alpha)s
     %(dropout)s
-    init : {'glorot', 'he', 'lecun', 'course', 'auto'}, default='glorot'
+    init : {'glorot', 'he', 'lecun', 'course', 'auto'} or callable, \
+            default='glorot'
         Weight initialisation; biases start at zero. ``'course'`` draws
         :math:`W^{[1]}` then :math:`W^{[2]}` as ``randn(...) * 0.01`` from a
         ``RandomState`` built from ``random_state``, which reproduces the
@@ -352,10 +360,11 @@ class ShallowNNClassifier(DeepNNClassifier):
         the number of inputs, so it is the default; ``'he'`` (normal,
         variance ``2 / fan_in``) suits ReLU units, ``'lecun'`` is the
         course's deep-network scheme and ``'auto'`` picks ``'he'`` or
-        ``'glorot'`` from ``activation`` (see :class:`DeepNNClassifier`).
-        With ``learning_rate='auto'`` the first layer's column for a feature
-        of root mean square above 1 is divided by it, so that no unit starts
-        saturated on raw data (features near 1,000 and more).
+        ``'glorot'`` from ``activation``; a callable draws each layer itself
+        (see :class:`DeepNNClassifier`). With ``learning_rate='auto'`` the
+        first layer's column for a feature of root mean square above 1 is
+        divided by it, so that no unit starts saturated on raw data
+        (features near 1,000 and more).
     %(training_options)s
 
     Attributes
