@@ -84,8 +84,7 @@ class DeepNNClassifier(BaseGradientDescentClassifier):
     %(step_and_stopping)s
     %(alpha)s
     %(dropout)s
-    init : {'auto', 'he', 'glorot', 'lecun', 'course'} or callable, \
-            default='auto'
+    init : {'auto', 'he', 'glorot', 'lecun', 'course'} or callable, default='auto'
         Weight initialisation; biases start at zero. Each scheme draws
         :math:`W^{[1]}, W^{[2]}, \dots` in that order from a ``RandomState``
         built from ``random_state``, so the course's seeds give the course's
@@ -350,8 +349,7 @@ class ShallowNNClassifier(DeepNNClassifier):
     %(step_and_stopping)s
     %(alpha)s
     %(dropout)s
-    init : {'glorot', 'he', 'lecun', 'course', 'auto'} or callable, \
-            default='glorot'
+    init : {'glorot', 'he', 'lecun', 'course', 'auto'} or callable, default='glorot'
         Weight initialisation; biases start at zero. ``'course'`` draws
         :math:`W^{[1]}` then :math:`W^{[2]}` as ``randn(...) * 0.01`` from a
         ``RandomState`` built from ``random_state``, which reproduces the
