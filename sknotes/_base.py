@@ -198,7 +198,7 @@ class BaseGradientDescentClassifier(
         if result.stop_reason == "interrupted":
             raise _Interrupted(
                 f"{type(self).__name__}: training interrupted after "
-                f"{self.n_iter_} iterations; the estimator holds the parameters "
+                f"{self.n_iter_} {result.unit}s; the estimator holds the parameters "
                 "reached so far."
             )
         return self

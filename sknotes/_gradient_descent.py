@@ -31,6 +31,9 @@ class DescentResult:
     best_loss: float = np.inf
     stop_reason: str = "max_iter"  # the estimators' stop_reason_
     step_size: float = np.nan
+    # what n_iter counts, in messages: gradient steps, or the mini-batch
+    # loop's epochs
+    unit: str = "iteration"
 
     @property
     def n_iter(self):
@@ -201,12 +204,14 @@ def finish_descent(result, network, stopping, learning_rate, max_iter, l2, name)
     theta = network.params
     result.best_loss = stopping.best_loss
     if not np.isfinite(theta).all():
-        check_finite(np.nan, result.loss_curve, learning_rate, result.n_iter)
+        check_finite(
+            np.nan, result.loss_curve, learning_rate, result.n_iter, result.unit
+        )
     stopping.restore_best(theta, result.stop_reason)
     if result.loss_curve and stopping.ends_at_chance(
         result.stop_reason, result.loss_curve[-1]
     ):
-        warn_at_chance(name, result.n_iter, l2)
+        warn_at_chance(name, result.n_iter, l2, result.unit)
     noisy = getattr(network, "keep_probs", None) is not None  # dropout
     warn_if_unconverged(result, learning_rate, max_iter, stopping, name, noisy)
     return result
@@ -243,7 +248,7 @@ def _overflow_error(it, dtype, l2):
     )
 
 
-def check_finite(loss, curve, learning_rate, it):
+def check_finite(loss, curve, learning_rate, it, unit="iteration"):
     # A non-finite gradient shows up as a non-finite cost one step later;
     # after the last step the parameters themselves are checked.
     diverged = not np.isfinite(loss)
@@ -256,8 +261,9 @@ def check_finite(loss, curve, learning_rate, it):
             if learning_rate != "auto"
             else "The data hold values that overflow the computation"
         )
+        loop = "Gradient descent" if unit == "iteration" else "Mini-batch descent"
         raise ValueError(
-            f"Gradient descent diverged at iteration {it + 1}: the cost became "
+            f"{loop} diverged in {unit} {it + 1}: the cost became "
             f"{loss!r} (it started at {curve[0] if curve else loss!r}). {step}, "
             "or scale the features (e.g. StandardScaler)."
         )

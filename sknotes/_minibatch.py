@@ -130,7 +130,7 @@ def minibatch_descent(
     """
     theta = network.params
     grad = np.empty_like(theta)
-    result = DescentResult()
+    result = DescentResult(unit="epoch")
     if validation is not None:
         result.validation_loss_curve = []
     if rule is None:
@@ -156,7 +156,7 @@ def minibatch_descent(
             order = epoch_order(shuffle, first_epoch + epoch, n_rows, random_state)
             batches = _batches(X, y, sample_weight, l2, order, batch_size, buffers)
             loss = _epoch(network, batches, rule, theta, grad)
-            check_finite(loss, result.loss_curve, learning_rate, epoch)
+            check_finite(loss, result.loss_curve, learning_rate, epoch, "epoch")
             monitored = record_costs(result, loss, network, validation, early_stopping)
             if verbose and (epoch + 1) % verbose == 0:
                 print_iteration(result)

@@ -125,7 +125,7 @@ class Stopping:
         )
 
 
-def warn_at_chance(name, n_iter, l2):
+def warn_at_chance(name, n_iter, l2, unit="iteration"):
     """The ConvergenceWarning of a fit that ends at chance, with its likely cause."""
     # A penalty whose curvature exceeds the data's (about 1/4 per unit of a
     # standardised feature) holds every weight near 0 by itself.
@@ -138,7 +138,7 @@ def warn_at_chance(name, n_iter, l2):
         "features, or a model with hidden layers."
     )
     warnings.warn(
-        f"{name}: after {n_iter} iteration{'s' * (n_iter != 1)} the model does "
+        f"{name}: after {n_iter} {unit}{'s' * (n_iter != 1)} the model does "
         "no better on its training data than always answering the class "
         f"shares. {why}",
         ConvergenceWarning,
@@ -179,7 +179,7 @@ def warn_if_unconverged(result, learning_rate, max_iter, stopping, name, noisy=F
         )
         message = (
             f"{name}: the cost rose above its lowest value {best:.6g} "
-            f"(iteration {at}) and was {curve[-1]:.6g} at iteration "
+            f"({result.unit} {at}) and was {curve[-1]:.6g} at {result.unit} "
             f"{len(curve)}: the learning rate {float(learning_rate):.4g} is too "
             f"large for these data. {kept}Use a smaller learning_rate, or "
             "learning_rate='auto', which only takes steps that lower the cost."
@@ -191,8 +191,10 @@ def warn_if_unconverged(result, learning_rate, max_iter, stopping, name, noisy=F
             if fixed
             else "Increase max_iter, or raise tol to stop earlier."
         )
+        loop = "gradient" if result.unit == "iteration" else "mini-batch"
         message = (
-            f"{name}: gradient descent reached max_iter={max_iter} while the "
+            f"{name}: {loop} descent reached max_iter={max_iter} {result.unit}s "
+            "while the "
             f"{what} was still changing by more than tol={tol} (last cost "
             f"{curve[-1]:.6g}). {advice}"
         )

@@ -315,7 +315,7 @@ def test_a_too_large_rate_is_reported_as_divergence(cancer):
         batch_size=20,
         random_state=0,
     )
-    with pytest.raises(ValueError, match="diverged at iteration"):
+    with pytest.raises(ValueError, match="Mini-batch descent diverged in epoch 2"):
         est.fit(X * 100, y)
 
 

@@ -5,6 +5,7 @@ ORDER = (
     "plot_hidden_sizes.py",
     "plot_activations.py",
     "plot_depth.py",
+    "plot_optimizers.py",
     "plot_image_folder.py",
     "plot_callbacks.py",
     "plot_dask_cluster.py",

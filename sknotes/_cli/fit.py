@@ -337,8 +337,11 @@ def _train(args, estimator, flattener, train_xy, val_xy, progress, say):
         # iterations reached; it is saved only when asked for.
         if args.out and args.save_interrupted and hasattr(estimator, "n_iter_"):
             output.save_model(_pipeline(flattener, estimator), args.out)
+            unit = "iterations"
+            if getattr(estimator, "solver_", "gd") in ("sgd", "rmsprop", "adam"):
+                unit = "epochs"
             output.say(
-                f"interrupted after {estimator.n_iter_} iterations; that model "
+                f"interrupted after {estimator.n_iter_} {unit}; that model "
                 f"was saved to {args.out} (--save-interrupted)"
             )
         elif args.out:
