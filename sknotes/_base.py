@@ -149,12 +149,6 @@ class BaseGradientDescentClassifier(
     def _fit(self, X, y, sample_weight, X_val, y_val, sample_weight_val):
         # The input checks record n_features_in_ (and feature names) on a
         # copy: this estimator changes only when the fit publishes its result.
-        if self.solver in MINIBATCH_SOLVERS and is_dask_collection(X):
-            raise ValueError(
-                f"{type(self).__name__}: solver={self.solver!r} (mini-batches) is "
-                "not yet supported on dask collections: use solver='auto', 'gd' "
-                "or 'nesterov', or pass the data in memory (X.compute())."
-            )
         callbacks = fit_callbacks(self, X, y, sample_weight)
         probe = copy.copy(self)
         solver, early_stopping = self._plan(X)

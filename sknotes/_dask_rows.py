@@ -163,8 +163,8 @@ def _chunks_loss_grad(spec, theta, want_grad, *parts):
     return [_chunk_loss_grad(spec, theta, part, want_grad) for part in parts]
 
 
-def _chunk_loss_grad(spec, theta, part, want_grad):
-    """One chunk's share of the cost and of its gradient, at ``theta``."""
+def worker_network(spec):
+    """This thread's :class:`DenseNetwork` of ``spec`` (see :func:`network_spec`)."""
     from ._network import DenseNetwork
 
     networks = getattr(_LOCAL, "networks", None)
@@ -183,6 +183,24 @@ def _chunk_loss_grad(spec, theta, part, want_grad):
             block_rows=block_rows,
             fit_intercept=fit_intercept,
         )
+    return network
+
+
+def network_spec(network):
+    """What a worker needs to build the same network: a small hashable tuple."""
+    return (
+        tuple(network.layer_sizes),
+        network.activation,
+        float(network.negative_slope),
+        network.dtype.str,
+        bool(network.fit_intercept),
+        network.block_rows,
+    )
+
+
+def _chunk_loss_grad(spec, theta, part, want_grad):
+    """One chunk's share of the cost and of its gradient, at ``theta``."""
+    network = worker_network(spec)
     X, targets, weight = part
     if X.shape[0] == 0:  # all of its rows went to the other side of a split
         zeros = np.zeros(theta.shape, np.float64) if want_grad else None
@@ -207,7 +225,7 @@ def _chunk_loss_grad(spec, theta, part, want_grad):
 _INLINE_PARAMS = 100_000
 
 
-def _placed_on(worker):
+def placed_on(worker):
     """Task options that run a task where its chunks are (a hint, not a rule)."""
     if worker is None:
         return {"pure": False}
@@ -336,14 +354,7 @@ class RemoteRows:
         One task per worker computes every chunk that worker holds and
         returns one result per chunk; the client adds them in chunk order.
         """
-        spec = (
-            tuple(network.layer_sizes),
-            network.activation,
-            float(network.negative_slope),
-            network.dtype.str,
-            bool(network.fit_intercept),
-            network.block_rows,
-        )
+        spec = network_spec(network)
         theta = network.params.copy()
         if theta.size > _INLINE_PARAMS:  # sent once per worker, not per task
             theta = self.executor.scatter(theta, broadcast=True)
@@ -355,7 +366,7 @@ class RemoteRows:
                 theta,
                 want_grad,
                 *[self.parts[k] for k in chunks],
-                **_placed_on(worker),
+                **placed_on(worker),
             )
             for worker, chunks in self._groups()
         ]
@@ -373,6 +384,14 @@ class RemoteRows:
                 compensated_add(total, comp, chunk_comp, scratch)
             grad[:] = total + comp
         return math.fsum(costs)
+
+    def holders(self):
+        """The worker that holds each chunk (None for chunks in this process)."""
+        holder = [None] * len(self.parts)
+        for worker, chunks in self._groups():
+            for k in chunks:
+                holder[k] = worker
+        return holder
 
     def _groups(self):
         """``[(worker, chunk indices)]``: where each chunk is held, found once."""

@@ -107,8 +107,8 @@ solver : {'auto', 'gd', 'nesterov', 'sgd', 'rmsprop', 'adam'}, default='auto'
     ``n_iter_no_change`` count epochs, and ``learning_rate='auto'`` is a
     fixed rate (0.001 for 'adam' and 'rmsprop', 0.01 for 'sgd') in the
     standardised coordinates of the first layer, so raw features need no
-    scaling. Not yet available for dask collections. See
-    :ref:`minibatch`.""",
+    scaling. On dask collections an epoch visits the chunks where they
+    are. See :ref:`minibatch`.""",
     "batch_size": """\
 batch_size : int or 'auto', default='auto'
     Rows per mini-batch; ``'auto'`` is ``min(200, n_samples)``, as in

@@ -147,15 +147,21 @@ def minibatch_descent(
         at_chance=at_chance, theta=theta,
     )  # fmt: skip
     n_rows = X.shape[0]
-    buffers = _BatchBuffers(X, y, sample_weight, batch_size)
+    remote = hasattr(X, "network_loss_grad")  # rows on dask workers
+    buffers = None if remote else _BatchBuffers(X, y, sample_weight, batch_size)
     try:
         for epoch in range(max_iter):
             rule.learning_rate = decayed_rate(
                 learning_rate, first_epoch + epoch, decay_rate, decay_interval
             )
-            order = epoch_order(shuffle, first_epoch + epoch, n_rows, random_state)
-            batches = _batches(X, y, sample_weight, l2, order, batch_size, buffers)
-            loss = _epoch(network, batches, rule, theta, grad)
+            if remote:
+                loss, rule = chunk_epoch(
+                    X, network, rule, shuffle, random_state, batch_size, l2
+                )
+            else:
+                order = epoch_order(shuffle, first_epoch + epoch, n_rows, random_state)
+                batches = _batches(X, y, sample_weight, l2, order, batch_size, buffers)
+                loss = epoch_loss(*run_batches(network, batches, rule, theta, grad))
             check_finite(loss, result.loss_curve, learning_rate, epoch, "epoch")
             monitored = record_costs(result, loss, network, validation, early_stopping)
             if verbose and (epoch + 1) % verbose == 0:
@@ -225,16 +231,17 @@ def epoch_order(shuffle, epoch, n_rows, random_state):
     return random_state.permutation(n_rows) if shuffle else None
 
 
-def _batches(X, y, sample_weight, l2, order, batch_size, buffers):
+def _batches(X, y, sample_weight, l2, order, batch_size, buffers, whole=True):
     """``(X_B, y_B, weights summing to 1, l2_B, share)`` of each batch in order.
 
     ``share`` is the batch's part of the total weight. A batch of weight 0
     carries no information about the cost and is skipped. The rows of a
     shuffled dense batch are gathered into ``buffers`` (a
-    :class:`_BatchBuffers`), overwritten by the next batch.
+    :class:`_BatchBuffers`), overwritten by the next batch. ``whole``: the
+    rows are all the data, their weights summing to 1 (not a chunk's).
     """
     n_rows = X.shape[0]
-    if order is None and batch_size >= n_rows:
+    if whole and order is None and batch_size >= n_rows:
         yield X, y, sample_weight, l2, 1.0  # the whole data, as the full batch
         return
     for start in range(0, n_rows, batch_size):
@@ -283,12 +290,24 @@ class _BatchBuffers:
         return np.divide(s, share, out=self.weights[: s.shape[0]])
 
 
-def _epoch(network, batches, rule, theta, grad):
-    """One pass of updates; the weighted mean of the batches' costs."""
+def run_batches(network, batches, rule, theta, grad):
+    """One pass of updates: ``(sum of share * batch cost, sum of shares)``."""
     total = weight = 0.0
     for X_b, y_b, s_b, l2_b, share in batches:
         loss = network.loss_grad(X_b, y_b, s_b, l2_b, grad)
         total += share * loss
         weight += share
         rule.step(theta, grad, loss)
+    return total, weight
+
+
+def epoch_loss(total, weight):
+    """The epoch's entry in the loss curve: the weighted mean batch cost."""
     return total / weight
+
+
+def chunk_epoch(*args):
+    """:func:`sknotes._dask_minibatch.chunk_epoch`, imported when dask rows come."""
+    from ._dask_minibatch import chunk_epoch as run
+
+    return run(*args)

@@ -444,3 +444,66 @@ def test_prediction_takes_dask_chunks_of_unknown_size(data):
     )
     with pytest.raises(ValueError, match="unknown size"):
         GDLogisticRegression().fit(unknown, y[keep])
+
+
+MINIBATCH = [
+    ShallowNNClassifier(n_hidden=6, solver="adam", batch_size=100),
+    DeepNNClassifier((6, 4), solver="sgd", momentum=0.9, batch_size=100),
+    DeepNNClassifier((5,), solver="rmsprop", learning_rate=0.003, batch_size=100),
+]
+MINIBATCH_IDS = ["adam-auto-rate", "momentum-auto-rate", "rmsprop-fixed-rate"]
+
+
+@pytest.mark.parametrize("estimator", MINIBATCH, ids=MINIBATCH_IDS)
+def test_unshuffled_chunk_epochs_make_the_in_memory_updates(data, estimator):
+    # batches never straddle chunks: with chunks of whole batches and no
+    # shuffling, the chunks' batches are the in-memory batches, in order
+    X, y, w = data
+    estimator = clone(estimator).set_params(
+        shuffle=False, max_iter=8, tol=0, random_state=0
+    )
+    memory = _fit(estimator, X, y, sample_weight=w)
+    chunked = _fit(
+        estimator,
+        da.from_array(X, chunks=(700, 8)),
+        da.from_array(y, chunks=700),
+        sample_weight=da.from_array(w, chunks=700),
+    )
+    _assert_same_model(chunked, memory, rtol=1e-10)
+    assert chunked.solver_ == estimator.solver
+
+
+@pytest.mark.parametrize("estimator", MINIBATCH, ids=MINIBATCH_IDS)
+def test_shuffled_chunk_epochs_on_a_cluster_learn_and_repeat(cluster, data, estimator):
+    X, y, w = data
+    Xd = da.from_array(X, chunks=(500, 8))
+    yd = da.from_array(y, chunks=500)
+    estimator = clone(estimator).set_params(max_iter=30, random_state=0)
+    with distributed.Client(cluster) as client:
+        client.wait_for_workers(1)
+        first = _fit(estimator, Xd, yd)
+        again = _fit(estimator, Xd, yd)
+    local = _fit(estimator, Xd, yd)  # the same tasks, run in this process
+    assert first.n_iter_ == len(first.loss_curve_) == 30
+    assert first.loss_curve_ == again.loss_curve_ == local.loss_curve_
+    assert first.loss_curve_[-1] < 0.9 * first.loss_curve_[0]
+    assert first.score(X, y) > 0.5  # three classes: chance is 1/3
+
+
+def test_early_stopping_with_chunk_epochs(data):
+    X, y, _ = data
+    clf = DeepNNClassifier(
+        (8,), solver="adam", early_stopping=True, max_iter=200, random_state=0
+    )
+    clf = _fit(clf, da.from_array(X, chunks=(600, 8)), da.from_array(y, chunks=600))
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+    assert clf.stop_reason_ in ("validation", "max_iter")
+
+
+def test_a_shuffle_function_is_refused_on_dask(data):
+    X, y, _ = data
+    clf = ShallowNNClassifier(
+        n_hidden=3, solver="adam", shuffle=lambda epoch, m: np.arange(m), max_iter=2
+    )
+    with pytest.raises(ValueError, match="shuffle as a callable"):
+        clf.fit(da.from_array(X, chunks=(600, 8)), da.from_array(y, chunks=600))

@@ -339,14 +339,6 @@ def test_bad_optimizer_parameters_are_refused(cancer, param, value, message):
         GDLogisticRegression(solver="adam").set_params(**{param: value}).fit(X, y)
 
 
-def test_dask_input_is_refused_with_a_mini_batch_solver(cancer):
-    da = pytest.importorskip("dask.array")
-    X, y = cancer
-    est = GDLogisticRegression(solver="adam")
-    with pytest.raises(ValueError, match="not yet supported on dask collections"):
-        est.fit(da.from_array(X, chunks=50), da.from_array(y, chunks=50))
-
-
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_full_batch_solvers_ignore_the_mini_batch_parameters(cancer):
     X, y = cancer
