@@ -88,15 +88,15 @@ def _visit_chunk(spec, state, part, seed, batch_size, l2):
 
 def detached(rule):
     """``rule`` without its tie to a network, ready to travel to a worker."""
-    preconditioner = getattr(rule, "preconditioner", None)
-    if preconditioner is not None:
-        preconditioner.network = None
+    coordinates = getattr(rule, "coordinates", None)
+    if coordinates is not None:
+        coordinates.network = None
     return rule
 
 
 def attached(rule, network):
     """``rule`` tied to ``network`` (the layout of its standardised coordinates)."""
-    preconditioner = getattr(rule, "preconditioner", None)
-    if preconditioner is not None:
-        preconditioner.network = network
+    coordinates = getattr(rule, "coordinates", None)
+    if coordinates is not None:
+        coordinates.network = network
     return rule

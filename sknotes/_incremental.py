@@ -27,6 +27,7 @@ from ._dask import is_dask_collection
 from ._minibatch import minibatch_descent
 from ._network import output_units
 from ._optimizers import AUTO_LEARNING_RATES, minibatch_rule
+from ._preconditioning import Preconditioner, StandardCoordinates, StandardisedRule
 from ._training_data import FLOAT_DTYPES, class_weight_vector, normalised
 
 __all__ = ["IncrementalMixin", "OPTIMIZER_STATE"]
@@ -81,11 +82,14 @@ class IncrementalMixin:
 
         The solver is ``solver`` when it is 'sgd', 'rmsprop' or 'adam', and
         Adam when it is 'auto' (at ``learning_rate``, or Adam's 0.001 for
-        'auto'); the full-batch solvers 'gd' and 'nesterov' have no
-        ``partial_fit``. Each call counts as an epoch: ``n_iter_`` counts the
-        calls, ``loss_curve_`` gains the call's mean mini-batch cost,
-        ``t_`` counts the mini-batch steps, and learning-rate decay
-        (``decay_rate``) lowers the rate from call to call. ``tol``,
+        'auto', which also steps in the standardised coordinates of the
+        first call's rows, as ``fit`` does in those of all its rows, so
+        that raw features need no scaling); the full-batch solvers 'gd'
+        and 'nesterov' have no ``partial_fit``. Each call counts as an
+        epoch: ``n_iter_`` counts the calls, ``loss_curve_`` gains the
+        call's mean mini-batch cost, ``t_`` counts the mini-batch steps, and
+        learning-rate decay (``decay_rate``) lowers the rate from call to
+        call. ``tol``,
         ``n_iter_no_change`` and ``early_stopping`` are for ``fit``; here
         you decide when to stop. ``class_weight='balanced'`` needs all the
         data at once and is refused.
@@ -160,8 +164,15 @@ def _partial_fit(estimator, X, y, classes, sample_weight):
     (X, targets, s), total_weight = normalised(X, codes, sample_weight, n_outputs)
     solver = "adam" if estimator.solver == "auto" else estimator.solver
     rate = estimator.learning_rate
-    rate = AUTO_LEARNING_RATES[solver] if isinstance(rate, str) else float(rate)
+    auto = isinstance(rate, str)
+    rate = AUTO_LEARNING_RATES[solver] if auto else float(rate)
     rule = _rule(estimator, solver, rate, network.params, state)
+    stepper = rule
+    if auto:  # in the standardised coordinates of the first call's rows
+        coordinates = _coordinates(network, X, s, total_weight, estimator, state)
+        stepper = StandardisedRule(rule, coordinates)
+        if first:
+            state["scaling"].scale_initial_weights(network)
     batch = estimator.batch_size
     n_done = 0 if first else estimator.n_iter_
     network.dropout_rng = state["random_state"]  # masks follow the same stream
@@ -176,7 +187,7 @@ def _partial_fit(estimator, X, y, classes, sample_weight):
             beta_2=estimator.beta_2, epsilon=estimator.epsilon,
             decay_rate=estimator.decay_rate,
             decay_interval=estimator.decay_interval,
-            verbose=int(estimator.verbose), estimator_name=name, rule=rule,
+            verbose=int(estimator.verbose), estimator_name=name, rule=stepper,
             first_epoch=n_done,
         )  # fmt: skip
     _publish(estimator, probe, network, result, classes, rule, state, first)
@@ -253,6 +264,23 @@ def _network_and_state(estimator, X, classes, first):
     return network, dict(state)
 
 
+def _coordinates(network, X, s, total_weight, estimator, state):
+    """The standardised coordinates of the 'auto' rate, kept from call to call.
+
+    They come from the moments of the rows of the first call that uses them
+    (the first chunk, or the first after ``fit``), as ``fit`` takes them from
+    all its rows; later calls keep them, so that every call steps in the
+    same coordinates.
+    """
+    kept = state.get("standard")
+    if kept is None:
+        scaling = Preconditioner(network, X, s, estimator.alpha / total_weight)
+        state["scaling"] = scaling  # this call only: the start's scaling
+        kept = (scaling.mean, scaling.inv_scale)
+        state["standard"] = kept
+    return StandardCoordinates(network, *kept)
+
+
 def _rule(estimator, solver, rate, theta, state):
     """The update rule of ``solver``, with the state of the previous call."""
     rule = minibatch_rule(
@@ -287,6 +315,7 @@ def _publish(estimator, probe, network, result, classes, rule, state, first):
     new_state = {
         "solver": state["solver"],
         "random_state": state["random_state"],
+        **({"standard": state["standard"]} if "standard" in state else {}),
         **{k: copy.copy(getattr(rule, k)) for k in _RULE_STATE if hasattr(rule, k)},
     }
     fitted = {
@@ -296,6 +325,7 @@ def _publish(estimator, probe, network, result, classes, rule, state, first):
             [b.copy() for b in network.intercepts],
         ),
         "learning_rate_": result.step_size,
+        "solver_": state["solver"],
         "stop_reason_": "max_iter",
         "best_loss_": float(np.min(curve)) if curve else float("nan"),
         "loss_curve_": curve,

@@ -138,7 +138,7 @@ def minibatch_descent(
             solver, learning_rate, theta, momentum, beta_1, beta_2, epsilon
         )
         if preconditioner is not None:
-            rule = StandardisedRule(rule, preconditioner)
+            rule = StandardisedRule(rule, preconditioner.coordinates())
     # The parameters at the end of the best epoch are put back after early
     # stopping, or when the epochs' cost keeps rising.
     stopping = Stopping(

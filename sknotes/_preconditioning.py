@@ -328,6 +328,32 @@ class Preconditioner:
             np.divide(grad_b[l], fan_in, out=out_b[l])
         return out
 
+    def coordinates(self):
+        """The map ``T`` of the first layer alone, for the mini-batch rules."""
+        return StandardCoordinates(self.network, self.mean, self.inv_scale)
+
+
+class StandardCoordinates:
+    r"""The first layer read as acting on standardised features: ``theta = T phi``.
+
+    ``W = V diag(1/sigma)`` and ``b = c - W mu`` (see the module notes),
+    the other layers unchanged. Only the means and inverse scales are
+    kept, so the object is small enough to travel with a model or to a
+    dask worker (``network`` gives the layout and is set where it is used).
+
+    Parameters
+    ----------
+    network : DenseNetwork or None
+        The network whose parameter vector is mapped.
+    mean, inv_scale : ndarray of shape (n_features,)
+        :math:`\mu` and :math:`1/\sigma` (0 for a constant column).
+    """
+
+    def __init__(self, network, mean, inv_scale):
+        self.network = network
+        self.mean = mean
+        self.inv_scale = inv_scale
+
     def to_standard(self, grad, out):
         """``out = T^T grad``: the gradient in standardised coordinates.
 
@@ -376,8 +402,8 @@ class StandardisedRule:
     rule : update rule
         A rule of :func:`sknotes._optimizers.minibatch_rule`, made for a
         vector of ``theta``'s shape.
-    preconditioner : Preconditioner
-        Its ``T``.
+    coordinates : StandardCoordinates
+        The map ``T``, tied to the network being trained.
 
     Examples
     --------
@@ -387,16 +413,16 @@ class StandardisedRule:
     >>> X = np.array([[0.0], [1000.0]])
     >>> net = DenseNetwork([1, 1])
     >>> scaling = Preconditioner(net, X, np.array([0.5, 0.5]))
-    >>> rule = StandardisedRule(AdamStep(0.001, net.params), scaling)
+    >>> rule = StandardisedRule(AdamStep(0.001, net.params), scaling.coordinates())
     >>> _ = rule.step(net.params, np.array([5.0, 0.0]), loss=1.0)
     >>> net.coefs[0].round(9).tolist()  # alpha / sigma, sigma = 500
     [[-2e-06]]
     """
 
-    def __init__(self, rule, preconditioner):
+    def __init__(self, rule, coordinates):
         self.rule = rule
-        self.preconditioner = preconditioner
-        theta = preconditioner.network.params
+        self.coordinates = coordinates
+        theta = coordinates.network.params
         self._grad = np.empty_like(theta)
         self._step = np.empty_like(theta)
 
@@ -410,8 +436,8 @@ class StandardisedRule:
 
     def step(self, theta, grad, loss):
         """Move ``theta`` by ``T`` times the rule's step on ``T^T grad``."""
-        self.preconditioner.to_standard(grad, self._grad)
+        self.coordinates.to_standard(grad, self._grad)
         self._step[:] = 0
         self.rule.step(self._step, self._grad, loss)  # _step = -delta phi
-        theta += self.preconditioner.from_standard(self._step, self._grad)
+        theta += self.coordinates.from_standard(self._step, self._grad)
         return None
