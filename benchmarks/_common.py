@@ -114,6 +114,31 @@ def blas_info():
     return "; ".join(parts) or "unknown"
 
 
+def simd_info():
+    """numpy's SIMD targets found on this CPU, and what the environment turned off.
+
+    numpy picks its kernels (exp, tanh, ...) at run time among the targets
+    it was built for (``__cpu_dispatch__``) that the CPU has; the ratios of
+    the speed sections depend on them, as on the BLAS kernel.
+    """
+    try:
+        from numpy._core._multiarray_umath import (
+            __cpu_dispatch__,
+            __cpu_features__,
+        )
+    except ImportError:  # pragma: no cover - other numpy layouts
+        return "unknown"
+    found = [t for t in __cpu_dispatch__ if __cpu_features__.get(t)]
+    missing = [t for t in __cpu_dispatch__ if not __cpu_features__.get(t)]
+    text = f"numpy dispatch targets found: {', '.join(found) or 'none'}"
+    if missing:
+        text += f"; not found: {', '.join(missing)}"
+    disabled = os.environ.get("NPY_DISABLE_CPU_FEATURES")
+    if disabled:
+        text += f" (NPY_DISABLE_CPU_FEATURES={disabled})"
+    return text
+
+
 def machine_stamp(command=None):
     """Date, machine and library versions to print beside every result."""
     import PIL
@@ -128,6 +153,7 @@ def machine_stamp(command=None):
         f"{platform.system()} {platform.release()}",
         "cpu": _cpu_name(),
         "blas": blas_info(),
+        "simd": simd_info(),
         "python": platform.python_version(),
         "versions": f"numpy {np.__version__}, scipy {scipy.__version__}, "
         f"scikit-learn {sklearn.__version__}, pillow {PIL.__version__}, "
