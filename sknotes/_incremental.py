@@ -173,15 +173,15 @@ def _partial_fit(estimator, X, y, classes, sample_weight):
         stepper = StandardisedRule(rule, coordinates)
         if first:
             state["scaling"].scale_initial_weights(network)
-    batch = estimator.batch_size
+    batch_rows = estimator._batch_rows(X.shape[0])
     n_done = 0 if first else estimator.n_iter_
     network.dropout_rng = state["random_state"]  # masks follow the same stream
-    with network.block_threads(X):
+    with network.block_threads(X, rows=batch_rows):
         result = minibatch_descent(
             network, X, targets, s, l2=estimator.alpha / total_weight,
             learning_rate=rate, max_iter=1, tol=0.0, n_iter_no_change=1,
             solver=solver,
-            batch_size=min(200, X.shape[0]) if batch == "auto" else int(batch),
+            batch_size=batch_rows,
             shuffle=estimator.shuffle, random_state=state["random_state"],
             momentum=estimator.momentum, beta_1=estimator.beta_1,
             beta_2=estimator.beta_2, epsilon=estimator.epsilon,

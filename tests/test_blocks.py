@@ -118,8 +118,18 @@ def _weights(model):
         ShallowNNClassifier(n_hidden=8, max_iter=15, random_state=0),
         DeepNNClassifier(hidden_layer_sizes=(8, 5), max_iter=15, random_state=0),
         ShallowNNClassifier(n_hidden=8, learning_rate=0.3, max_iter=15, random_state=0),
+        DeepNNClassifier(
+            (8, 5),
+            solver="sgd",
+            learning_rate=0.05,
+            batch_size=150,
+            max_iter=3,
+            random_state=0,
+        ),
     ],
-    ids=["logistic", "shallow", "deep", "shallow-fixed-step"],
+    # 30,000 rows: the 'auto' networks train with Adam in batches of 200,
+    # each cut in two halves that two threads share
+    ids=["logistic", "shallow-adam", "deep-adam", "shallow-fixed-step", "deep-sgd"],
 )
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("sparse", [False, True])
