@@ -57,6 +57,9 @@ for name, rule in rules.items():
     print(f"{name:<19}: training accuracy {nets[name].score(X, y):.3f}")
 
 # %%
+# The training accuracies are the course's: 79.7 % for the first two rules
+# and 94 % for Adam.
+#
 # The costs, epoch by epoch
 # -------------------------
 # Each point of ``loss_curve_`` is the mean of an epoch's mini-batch costs.
