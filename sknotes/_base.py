@@ -291,6 +291,7 @@ class BaseGradientDescentClassifier(
                 max_iter=self.max_iter, tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change, solver=solver,
                 batch_size=batch_size, preconditioner=scaling,
+                auto_rate=isinstance(rate, str),
                 shuffle=self.shuffle, random_state=rng, momentum=self.momentum,
                 beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
                 decay_rate=self.decay_rate, decay_interval=self.decay_interval,

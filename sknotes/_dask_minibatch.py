@@ -33,6 +33,13 @@ def chunk_epoch(rows, network, rule, shuffle, random_state, batch_size, l2):
     epoch's weighted mean batch cost and the rule with its new state (a new
     object when the tasks ran elsewhere).
     """
+    if network.keep_probs is not None:
+        # the workers' networks have no masks: refuse rather than train
+        # without the dropout that was asked for
+        raise ValueError(
+            "dropout is not supported on dask collections: pass the data "
+            "in memory (X.compute()) or set dropout=0."
+        )
     if callable(shuffle):
         raise ValueError(
             "shuffle as a callable orders all the rows at once, which dask "

@@ -275,8 +275,15 @@ def _coordinates(network, X, s, total_weight, estimator, state):
     kept = state.get("standard")
     if kept is None:
         scaling = Preconditioner(network, X, s, estimator.alpha / total_weight)
+        # A column constant on these rows may vary in later chunks (a word
+        # absent from the first batch of texts): unlike fit's, it keeps
+        # the raw coordinates and its initial weights, so it can still learn.
+        mean, inv_scale = scaling.mean.copy(), scaling.inv_scale.copy()
+        mean[scaling.constant] = 0
+        inv_scale[scaling.constant] = 1
+        scaling.constant = np.zeros_like(scaling.constant)
         state["scaling"] = scaling  # this call only: the start's scaling
-        kept = (scaling.mean, scaling.inv_scale)
+        kept = (mean, inv_scale)
         state["standard"] = kept
     return StandardCoordinates(network, *kept)
 

@@ -71,6 +71,7 @@ def minibatch_descent(
     rule=None,
     first_epoch=0,
     preconditioner=None,
+    auto_rate=False,
 ):
     """Run ``max_iter`` epochs of mini-batch descent on ``network.params`` at most.
 
@@ -106,6 +107,9 @@ def minibatch_descent(
     preconditioner : Preconditioner, default=None
         With one, a new rule steps in its standardised coordinates
         (:class:`~sknotes._preconditioning.StandardisedRule`).
+    auto_rate : bool, default=False
+        ``learning_rate`` is the solver's default for ``'auto'``: the
+        messages must not advise ``learning_rate='auto'``.
 
     Returns
     -------
@@ -130,6 +134,7 @@ def minibatch_descent(
     """
     theta = network.params
     grad = np.empty_like(theta)
+    shown_rate = "auto" if auto_rate else learning_rate  # for the messages
     result = DescentResult(unit="epoch")
     if validation is not None:
         result.validation_loss_curve = []
@@ -162,7 +167,7 @@ def minibatch_descent(
                 order = epoch_order(shuffle, first_epoch + epoch, n_rows, random_state)
                 batches = _batches(X, y, sample_weight, l2, order, batch_size, buffers)
                 loss = epoch_loss(*run_batches(network, batches, rule, theta, grad))
-            check_finite(loss, result.loss_curve, learning_rate, epoch, "epoch")
+            check_finite(loss, result.loss_curve, shown_rate, epoch, "epoch")
             monitored = record_costs(result, loss, network, validation, early_stopping)
             if verbose and (epoch + 1) % verbose == 0:
                 print_iteration(result)
@@ -181,7 +186,7 @@ def minibatch_descent(
             del result.loss_curve[len(result.validation_loss_curve) :]
     result.step_size = rule.learning_rate
     return finish_descent(
-        result, network, stopping, learning_rate, max_iter, l2, estimator_name
+        result, network, stopping, shown_rate, max_iter, l2, estimator_name
     )
 
 

@@ -177,12 +177,21 @@ def warn_if_unconverged(result, learning_rate, max_iter, stopping, name, noisy=F
             if result.stop_reason == "rising"
             else ""
         )
+        if fixed:
+            advice = (
+                f"the learning rate {float(learning_rate):.4g} is too large for "
+                f"these data. {kept}Use a smaller learning_rate, or "
+                "learning_rate='auto', which only takes steps that lower the cost."
+            )
+        else:  # the fixed default rate of a mini-batch solver's 'auto'
+            advice = (
+                f"the default rate of the mini-batch solver is too large for "
+                f"these data. {kept}Pass a smaller float learning_rate."
+            )
         message = (
             f"{name}: the cost rose above its lowest value {best:.6g} "
             f"({result.unit} {at}) and was {curve[-1]:.6g} at {result.unit} "
-            f"{len(curve)}: the learning rate {float(learning_rate):.4g} is too "
-            f"large for these data. {kept}Use a smaller learning_rate, or "
-            "learning_rate='auto', which only takes steps that lower the cost."
+            f"{len(curve)}: {advice}"
         )
     elif stopping.on:
         what = "validation cost" if stopping.early_stopping else "cost"

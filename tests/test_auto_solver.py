@@ -133,3 +133,14 @@ def test_logistic_regression_stays_full_batch_on_large_data(large):
     clf = GDLogisticRegression().fit(X, y)
     assert clf.solver_ == "nesterov"
     assert not hasattr(clf, "validation_loss_curve_")
+
+
+def test_mini_batch_warnings_do_not_advise_the_rate_already_in_use():
+    X, y = make_classification(2000, 5, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_iter=3 epochs") as record:
+        ShallowNNClassifier(solver="adam", max_iter=3, random_state=0).fit(X, y)
+    assert all("learning_rate='auto'" not in str(w.message) for w in record)
+    with pytest.warns(ConvergenceWarning, match="use learning_rate='auto'"):
+        ShallowNNClassifier(
+            solver="adam", learning_rate=0.001, max_iter=3, random_state=0
+        ).fit(X, y)

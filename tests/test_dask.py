@@ -507,3 +507,11 @@ def test_a_shuffle_function_is_refused_on_dask(data):
     )
     with pytest.raises(ValueError, match="shuffle as a callable"):
         clf.fit(da.from_array(X, chunks=(600, 8)), da.from_array(y, chunks=600))
+
+
+@pytest.mark.parametrize("solver", ["auto", "adam"])
+def test_dropout_is_refused_on_dask_with_every_solver(data, solver):
+    X, y, _ = data
+    clf = DeepNNClassifier((8,), dropout=0.5, solver=solver, max_iter=2)
+    with pytest.raises(ValueError, match="dropout is not supported on dask"):
+        clf.fit(da.from_array(X, chunks=(600, 8)), da.from_array(y, chunks=600))

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import load_digits, make_classification
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils.estimator_checks import (
@@ -263,3 +264,29 @@ def test_the_auto_rate_learns_raw_features_in_chunks():
     net.partial_fit(X[:500], y[:500])
     copy.partial_fit(X[:500], y[:500])
     np.testing.assert_array_equal(net.coefs_[0], copy.coefs_[0])
+
+
+def test_a_feature_absent_from_the_first_chunk_still_learns():
+    # streamed sparse text: word 0 decides the label but is absent from the
+    # first chunk, where the 'auto' coordinates are measured
+    X = sp.random(4000, 50, density=0.05, format="csr", random_state=0)
+    y = np.asarray(X[:, 0].toarray().ravel() > 0, int)
+    X = X.tolil()
+    X[:200, 0] = 0
+    X = X.tocsr()
+    clf = ShallowNNClassifier(n_hidden=8, random_state=0)
+    for _ in range(5):
+        for start in range(0, 4000, 200):
+            clf.partial_fit(X[start : start + 200], y[start : start + 200], [0, 1])
+    # it moves as it does at a fixed rate (measured: 0.196 after 5 passes,
+    # where the first chunk's coordinates used to hold it at exactly 0)
+    assert np.abs(clf.coefs_[0][:, 0]).max() > 0.1
+
+
+def test_a_first_call_of_one_row_leaves_every_feature_free():
+    X, y = make_classification(2000, 6, random_state=0)
+    clf = ShallowNNClassifier(n_hidden=8, random_state=0)
+    clf.partial_fit(X[:1], y[:1], classes=[0, 1])
+    for _ in range(30):
+        clf.partial_fit(X, y)
+    assert clf.score(X, y) > 0.95  # measured 0.9745 (at chance before)
