@@ -152,10 +152,23 @@ class BaseGradientDescentClassifier(
         callbacks = fit_callbacks(self, X, y, sample_weight)
         probe = copy.copy(self)
         solver, early_stopping = self._plan(X)
-        data = training_data(
-            self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val,
-            early_stopping=early_stopping,
-        )  # fmt: skip
+        try:
+            data = training_data(
+                self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val,
+                early_stopping=early_stopping,
+            )  # fmt: skip
+        except ValueError:
+            if not (early_stopping and self.early_stopping == "auto"):
+                raise
+            # The split that early_stopping='auto' chose is impossible here
+            # (say, the held-out rows all have weight 0): the user asked for
+            # none, so the fit goes on without it. Any other problem of the
+            # data raises again below.
+            early_stopping = False
+            data = training_data(
+                self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val,
+                early_stopping=False,
+            )  # fmt: skip
         inputs = {k: vars(probe).get(k) for k in _INPUT_ATTRIBUTES}
         X, targets, s = data.train
         warm = self._warm_start_checked(data.classes, X)

@@ -144,3 +144,21 @@ def test_mini_batch_warnings_do_not_advise_the_rate_already_in_use():
         ShallowNNClassifier(
             solver="adam", learning_rate=0.001, max_iter=3, random_state=0
         ).fit(X, y)
+
+
+def test_an_impossible_automatic_split_is_left_out(large):
+    # four rows of positive weight among 20,000: the 10 % held out by
+    # early_stopping='auto' may weigh nothing; the user asked for no split
+    X, y = large
+    sw = np.zeros(len(y))
+    sw[:4] = 1
+    y = y.copy()
+    y[:4] = [0, 1, 0, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ShallowNNClassifier(n_hidden=4, max_iter=2, random_state=1)
+        clf.fit(X, y, sample_weight=sw)
+    assert clf.solver_ == "adam" and not hasattr(clf, "validation_loss_curve_")
+    # asked for, the same split is an error that says why
+    with pytest.raises(ValueError, match="validation sample weights sum to zero"):
+        clf.set_params(early_stopping=True).fit(X, y, sample_weight=sw)
