@@ -118,3 +118,31 @@ def test_the_course_optimizers_run_the_course_loop(optimizer):
         np.testing.assert_allclose(
             net.intercepts_[l], P[f"b{l + 1}"][:, 0], rtol=1e-8, atol=1e-12
         )
+
+
+# The costs the course prints after epochs 0, 1000 and 2000 (six decimals)
+COURSE_COSTS = {
+    "gd": (0.702405, 0.668101, 0.635288),
+    "adam": (0.702166, 0.167845, 0.141316),
+}
+
+
+@pytest.mark.rounding
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("optimizer", sorted(COURSE_COSTS))
+def test_the_course_prints_these_costs(optimizer):
+    X, y = _course_moons()
+    net = DeepNNClassifier(
+        hidden_layer_sizes=(5, 2),
+        activation="relu",
+        init="he",
+        learning_rate=0.0007,
+        batch_size=64,
+        shuffle=_course_shuffle,
+        max_iter=2001,
+        tol=0,
+        random_state=3,
+        **PARAMETERS[optimizer],
+    ).fit(X, y)
+    printed = [round(net.loss_curve_[epoch], 6) for epoch in (0, 1000, 2000)]
+    assert printed == list(COURSE_COSTS[optimizer])
