@@ -19,20 +19,16 @@ from scipy.special import log_expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, fit_callbacks
+from ._choices import batch_rows, fit_plan
 from ._dask import is_dask_collection, predict_blocks
 from ._gradient_descent import gradient_descent
 from ._incremental import OPTIMIZER_STATE, IncrementalMixin
 from ._minibatch import minibatch_descent
 from ._network import DenseNetwork, output_units
-from ._optimizers import (
-    AUTO_BATCH_SIZE,
-    AUTO_LEARNING_RATES,
-    AUTO_MINIBATCH_ROWS,
-    MINIBATCH_SOLVERS,
-)
+from ._optimizers import AUTO_LEARNING_RATES, MINIBATCH_SOLVERS
 from ._preconditioning import Preconditioner
 from ._training_data import FLOAT_DTYPES, training_data
 from ._verdicts import chance_check
@@ -151,7 +147,7 @@ class BaseGradientDescentClassifier(
         # copy: this estimator changes only when the fit publishes its result.
         callbacks = fit_callbacks(self, X, y, sample_weight)
         probe = copy.copy(self)
-        solver, early_stopping = self._plan(X)
+        solver, early_stopping = fit_plan(self, X)
         try:
             data = training_data(
                 self, probe, X, y, sample_weight, X_val, y_val, sample_weight_val,
@@ -295,7 +291,7 @@ class BaseGradientDescentClassifier(
         """Run the epoch loop of a mini-batch solver on ``data``."""
         X, targets, s = data.train
         rate = self.learning_rate
-        batch_size = self._batch_rows(X.shape[0])
+        batch_size = batch_rows(self, X.shape[0])
         with network.block_threads(X, rows=batch_size):
             return minibatch_descent(
                 network, X, targets, s, l2=l2,
@@ -313,12 +309,6 @@ class BaseGradientDescentClassifier(
                 on_iteration_end=on_iteration_end,
                 at_chance=chance_check(network, X, targets, s),
             )  # fmt: skip
-
-    def _batch_rows(self, n_rows):
-        """Rows per mini-batch: ``batch_size``, or the measured default."""
-        if self.batch_size == "auto":
-            return min(AUTO_BATCH_SIZE, n_rows)
-        return int(self.batch_size)
 
     def _attributes_at(self, network, classes, inputs):
         """``attributes_at(n_done, params)``: an iteration's model, for callbacks.
@@ -386,48 +376,8 @@ class BaseGradientDescentClassifier(
         vars(self).update(fitted)
 
     # Rows from which solver='auto' (with the 'auto' rate) trains in
-    # mini-batches; None: always full batches. See _solver.
+    # mini-batches; None: always full batches (see sknotes._choices).
     _minibatch_rows = None
-
-    def _plan(self, X):
-        """``(solver, early_stopping)`` of a fit on ``X``, 'auto' resolved.
-
-        ``early_stopping='auto'`` holds out a validation set exactly when
-        the fit runs mini-batches on at least ``AUTO_MINIBATCH_ROWS`` rows:
-        epochs on large data go on lowering the training cost long after
-        the test accuracy stopped rising.
-        """
-        try:
-            n_rows = None if is_dask_collection(X) else _num_samples(X)
-        except TypeError:  # not an array: validate_data says what is wrong
-            n_rows = None
-        solver = self._solver(n_rows)
-        early = self.early_stopping
-        if early == "auto":
-            large = n_rows is not None and n_rows >= AUTO_MINIBATCH_ROWS
-            early = solver in MINIBATCH_SOLVERS and large
-        return solver, bool(early)
-
-    def _solver(self, n_rows=None):
-        """The solver of a fit on ``n_rows`` rows: ``solver``, or what 'auto' chooses.
-
-        With a fixed ``learning_rate``, 'auto' is the notes' update
-        (``'gd'``). With the 'auto' rate it is the full-batch 'auto' step
-        (``'nesterov'``) on small data, and Adam where the estimator's
-        ``_minibatch_rows`` says the data are large, or where dropout needs
-        a noisy-cost solver. Dask collections (``n_rows`` None) stay
-        full-batch.
-        """
-        if self.solver != "auto":
-            return self.solver
-        if not isinstance(self.learning_rate, str):
-            return "gd"
-        if self._uses_dropout():
-            return "adam"
-        threshold = self._minibatch_rows
-        if threshold is not None and n_rows is not None and n_rows >= threshold:
-            return "adam"
-        return "nesterov"
 
     def _uses_dropout(self):
         return False

@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from ._choices import batch_rows
 from ._dask import is_dask_collection
 from ._minibatch import minibatch_descent
 from ._network import output_units
@@ -173,15 +174,15 @@ def _partial_fit(estimator, X, y, classes, sample_weight):
         stepper = StandardisedRule(rule, coordinates)
         if first:
             state["scaling"].scale_initial_weights(network)
-    batch_rows = estimator._batch_rows(X.shape[0])
+    rows = batch_rows(estimator, X.shape[0])
     n_done = 0 if first else estimator.n_iter_
     network.dropout_rng = state["random_state"]  # masks follow the same stream
-    with network.block_threads(X, rows=batch_rows):
+    with network.block_threads(X, rows=rows):
         result = minibatch_descent(
             network, X, targets, s, l2=estimator.alpha / total_weight,
             learning_rate=rate, max_iter=1, tol=0.0, n_iter_no_change=1,
             solver=solver,
-            batch_size=batch_rows,
+            batch_size=rows,
             shuffle=estimator.shuffle, random_state=state["random_state"],
             momentum=estimator.momentum, beta_1=estimator.beta_1,
             beta_2=estimator.beta_2, epsilon=estimator.epsilon,
