@@ -139,6 +139,29 @@ def simd_info():
     return text
 
 
+def kernels_info():
+    """Which elementwise kernels the fits use, and the CPU numba compiles for."""
+    from sknotes._config import get_config, kernels_in_use
+
+    used = kernels_in_use()
+    text = f"{used} (setting {get_config()['kernels']!r})"
+    if used == "numba":
+        import numba
+        from numba.core import config
+
+        cpu = config.CPU_NAME or "host"
+        text += f"; numba {numba.__version__}, compiled for {cpu}"
+        from sknotes._kernels import numpy_tanh_is_vectorised
+
+        own = [
+            np.dtype(t).name
+            for t in (np.float64, np.float32)
+            if not numpy_tanh_is_vectorised(np.dtype(t))
+        ]
+        text += f"; fused tanh for {', '.join(own) or 'neither dtype'}"
+    return text
+
+
 def machine_stamp(command=None):
     """Date, machine and library versions to print beside every result."""
     import PIL
@@ -154,6 +177,7 @@ def machine_stamp(command=None):
         "cpu": _cpu_name(),
         "blas": blas_info(),
         "simd": simd_info(),
+        "kernels": kernels_info(),
         "python": platform.python_version(),
         "versions": f"numpy {np.__version__}, scipy {scipy.__version__}, "
         f"scikit-learn {sklearn.__version__}, pillow {PIL.__version__}, "

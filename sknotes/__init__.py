@@ -17,6 +17,9 @@ _PUBLIC = {
     "LossCurveDisplay": "plotting",
     "ModelFileError": "_model_files",
     "ShallowNNClassifier": "neural_network",
+    "config_context": "_config",
+    "get_config": "_config",
+    "set_config": "_config",
     "load_image_folder": "images",
     "load_model": "_model_files",
 }

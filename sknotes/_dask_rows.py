@@ -174,7 +174,7 @@ def worker_network(spec):
     if network is None:
         if len(networks) > 8:
             networks.clear()
-        sizes, activation, slope, dtype, fit_intercept, block_rows = spec
+        sizes, activation, slope, dtype, fit_intercept, block_rows, kernels = spec
         network = networks[spec] = DenseNetwork(
             sizes,
             activation=activation,
@@ -182,6 +182,7 @@ def worker_network(spec):
             dtype=dtype,
             block_rows=block_rows,
             fit_intercept=fit_intercept,
+            kernels=kernels,
         )
     return network
 
@@ -195,6 +196,7 @@ def network_spec(network):
         network.dtype.str,
         bool(network.fit_intercept),
         network.block_rows,
+        network.kernel_name,
     )
 
 

@@ -47,9 +47,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._blocks import BlockSum, row_blocks
+from ._config import kernels_in_use
 from ._dropout import BlockMasks
+from ._kernels import block_kernels
 from ._threads import fit_threads
-from .activations import ACTIVATIONS, DERIVATIVES
 
 INITIALIZATIONS = ("zeros", "course", "lecun", "glorot", "he")
 
@@ -92,6 +93,9 @@ class DenseNetwork:
         the evaluations of :meth:`loss_grad` that compute a gradient; the
         masks are drawn from ``dropout_rng``, the fit's ``RandomState``,
         which the fit sets. Empty or all zero: no dropout.
+    kernels : {'numpy', 'numba'} or None
+        The implementation of the elementwise steps (``sknotes._kernels``);
+        None takes the one ``sknotes.get_config()`` chooses now.
 
     Attributes
     ----------
@@ -113,6 +117,7 @@ class DenseNetwork:
         fit_intercept=True,
         n_threads=1,
         dropout=(),
+        kernels=None,
     ):
         self.layer_sizes = [int(n) for n in layer_sizes]
         self.activation = activation
@@ -124,9 +129,22 @@ class DenseNetwork:
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.coefs, self.intercepts = self.unpack(self.params)
         self._runner = None
+        # 'numpy' or 'numba' (sknotes.get_config()['kernels']), read once: a
+        # fit runs one implementation from start to end
+        self.kernel_name = kernels_in_use() if kernels is None else kernels
+        self._kernels = None
         keep = tuple(1.0 - float(rate) for rate in dropout)
         self.keep_probs = keep if any(k < 1.0 for k in keep) else None
         self.dropout_rng = None
+
+    @property
+    def kernels(self):
+        """The elementwise steps (``sknotes._kernels``), for the current settings."""
+        key = (self.activation, self.negative_slope, self.fit_intercept, self.dtype)
+        if self._kernels is None or self._kernels_key != key:
+            self._kernels = block_kernels(self.kernel_name, *key)
+            self._kernels_key = key
+        return self._kernels
 
     @property
     def n_layers(self):
@@ -196,7 +214,7 @@ class DenseNetwork:
         With ``dropout`` (a :class:`sknotes._dropout.BlockMasks`) the next
         layer reads the masked activation; ``Zs`` keeps the unmasked one.
         """
-        g = ACTIVATIONS[self.activation]
+        kernels = self.kernels
         A = Xb
         for l, (W, b) in enumerate(zip(self.coefs, self.intercepts)):
             Z = Zs[l]
@@ -204,12 +222,13 @@ class DenseNetwork:
                 Z[:] = A @ W.T  # Z[l] = A[l-1] W[l]^T + b[l]
             else:
                 np.matmul(A, W.T, out=Z)
-            Z += b
             if l < self.n_layers - 1:
-                g(Z, negative_slope=self.negative_slope)  # A[l] = g(Z[l])
+                kernels.forward_hidden(Z, b)  # A[l] = g(Z[l] + b[l])
                 if dropout is not None:
                     A = dropout.forward(l, Z)
                     continue
+            else:
+                kernels.add_bias(Z, b)
             A = Z
         return Zs[-1]
 
@@ -371,18 +390,20 @@ class DenseNetwork:
         dZb = [dZ[:n] for dZ in ws.dZs]
         dropout = None if seed is None else BlockMasks(seed, rows, ws, self.keep_probs)
         Z_out = self._hidden_forward(Xb, Zb, dropout)
-        loss = _output_loss_and_delta(
-            Z_out, y[rows], sample_weight[rows], dZb[-1], ws, n
+        gW, gb = ws.views(grad, self) if grad is not None else (None, None)
+        # the output layer's bias gradient comes with dZ[L]; without a
+        # gradient it goes to a scratch vector
+        db_out = gb[-1] if grad is not None else ws.db_out
+        loss = self.kernels.output(
+            Z_out, y[rows], sample_weight[rows], dZb[-1], db_out, ws, n
         )
         if grad is not None:
-            gW, gb = ws.views(grad, self)
             self._backward(Xb, Zb, dZb, gW, gb, ws, n, dropout)
         return loss
 
     def _backward(self, Xb, Zb, dZb, gW, gb, ws, n, dropout=None):
-        """Write one block's ``dW[l] = dZ[l]^T A[l-1]`` and ``db[l]``."""
-        g_prime = DERIVATIVES[self.activation]
-        ones = ws.ones[:n]
+        """One block's ``dW[l] = dZ[l]^T A[l-1]``; ``db[l]`` comes with ``dZ[l]``."""
+        kernels = self.kernels
         for l in range(self.n_layers - 1, -1, -1):
             dZ = dZb[l]
             A_prev = Xb if l == 0 else Zb[l - 1]
@@ -396,29 +417,21 @@ class DenseNetwork:
             else:
                 np.matmul(A_prev.T, dZ, out=tWT)
             gW[l][...] = tWT.T
-            if self.fit_intercept:
-                np.matmul(ones, dZ, out=gb[l])  # db[l] = sum over samples of dZ[l]
-            else:
-                gb[l][:] = 0
             if l == 0:
                 break
-            dA = dZb[l - 1]
-            W = self.coefs[l]
+            dA, W, A = dZb[l - 1], self.coefs[l], Zb[l - 1]
+            # dZ[l-1] = dA[l-1] * g'(Z[l-1]) with dA[l-1] = dZ[l] W[l], written
+            # with A[l-1] = g(Z[l-1]); and db[l-1], its sum over samples
+            if W.shape[0] == 1 and dropout is None:
+                kernels.backward_outer(dZ[:, 0], W[0], A, dA, gb[l - 1], ws, n, l - 1)
+                continue
             if W.shape[0] == 1:
-                # (m x 1)(1 x n_h) is an outer product; einsum writes it row by
-                # row, faster than both GEMM and a two-sided broadcast.
-                np.einsum("i,j->ij", dZ[:, 0], W[0], out=dA)
+                np.einsum("i,j->ij", dZ[:, 0], W[0], out=dA)  # an outer product
             else:
-                np.matmul(dZ, W, out=dA)  # dA[l-1] = dZ[l] W[l]
+                np.matmul(dZ, W, out=dA)
             if dropout is not None:
                 dropout.backward(l - 1, dA)  # the course's dA * D / keep_prob
-            # dZ[l-1] = dA[l-1] * g'(Z[l-1]), written with A[l-1] = g(Z[l-1])
-            g_prime(
-                Zb[l - 1],
-                dA,
-                negative_slope=self.negative_slope,
-                scratch=ws.scratch[l - 1][:n],
-            )
+            kernels.backward_hidden(A, dA, gb[l - 1], ws, n, l - 1)
 
 
 def _drawn(init, random_state, fan_out, fan_in):
@@ -450,6 +463,7 @@ class _Workspace:
         self.scratch = [np.empty((rows, k), dtype=dtype) for k in sizes[:-1]]
         self.ones = np.ones(rows, dtype=dtype)
         self.ones_out = np.ones(sizes[-1], dtype=dtype)
+        self.db_out = np.empty(sizes[-1], dtype=dtype)
         self.arange = np.arange(rows)
         self.vec = np.empty(rows, dtype=dtype)
         self.vec2 = np.empty(rows, dtype=dtype)
@@ -461,56 +475,3 @@ class _Workspace:
         if entry is None or entry[0] is not grad:
             entry = self._views[id(grad)] = (grad, network.unpack(grad))
         return entry[1]
-
-
-def _row_max(Z, out):
-    """``Z.max(axis=1)``; a loop over few columns beats numpy's row reduction."""
-    if Z.shape[1] > 16:
-        return Z.max(axis=1, out=out)
-    out[:] = Z[:, 0]
-    for k in range(1, Z.shape[1]):
-        np.maximum(out, Z[:, k], out=out)
-    return out
-
-
-def _output_loss_and_delta(Z, y, s, dZ, ws, n):
-    """Weighted cross-entropy of one block and ``dZ[L] = s (A[L] - Y)``.
-
-    ``s`` is already divided by the total weight, so the returned sum is the
-    block's share of ``J`` and ``dZ`` its share of ``dJ/dZ[L]``.
-    """
-    losses = ws.vec[:n]
-    if Z.shape[1] == 1:
-        # With t = 2y - 1 and u = t z, the notes' L = -y log(a) - (1-y) log(1-a)
-        # is -log sigma(u), and dZ = a - y is t (sigma(u) - 1): one sigmoid
-        # and one log per sample instead of separate loss and delta passes.
-        t = np.multiply(y, 2, out=ws.vec2[:n])
-        t -= 1
-        u = dZ[:, 0]
-        np.multiply(t, Z[:, 0], out=u)
-        sig = ACTIVATIONS["sigmoid"](u)  # in place: u becomes sigma(u)
-        np.log(sig, out=losses)
-        block_loss = -float(np.dot(s, losses))
-        if not np.isfinite(block_loss):
-            # sigma(u) underflowed to 0 (u < -745 in float64): log(1 + e^{-u})
-            # is the same loss without the underflow.
-            np.logaddexp(0, -t * Z[:, 0], out=losses)
-            block_loss = float(np.dot(s, losses))
-        sig -= 1
-        sig *= t
-        sig *= s
-        return block_loss
-    # softmax: L = log sum_k e^{z_k} - z_y and dZ = A - onehot(y)
-    rows = ws.arange[:n]
-    zmax = _row_max(Z, ws.vec2[:n])
-    np.subtract(Z, zmax[:, None], out=dZ)
-    z_y = dZ[rows, y]
-    np.exp(dZ, out=dZ)
-    total = np.matmul(dZ, ws.ones_out, out=losses)
-    np.log(total, out=zmax)
-    # dZ = s * (e^z / total - onehot(y)); "total" is consumed here, then reused
-    np.divide(s, total, out=losses)
-    dZ *= losses[:, None]
-    dZ[rows, y] -= s
-    zmax -= z_y
-    return float(np.dot(s, zmax))

@@ -22,6 +22,8 @@ The formulas are the course's, written for the flat parameter vector
 
 import numpy as np
 
+from ._config import kernels_in_use
+
 __all__ = ["AdamStep", "MomentumStep", "RMSpropStep", "minibatch_rule"]
 
 MINIBATCH_SOLVERS = ("sgd", "rmsprop", "adam")
@@ -59,6 +61,19 @@ def minibatch_rule(solver, learning_rate, theta, momentum, beta_1, beta_2, epsil
     if solver == "adam":
         return AdamStep(learning_rate, theta, beta_1, beta_2, epsilon)
     raise ValueError(f"Unknown mini-batch solver {solver!r}.")
+
+
+def _fused_updates():
+    """:mod:`sknotes._fused` when the settings choose numba, else None.
+
+    The fused updates are the numpy updates operation for operation (same
+    order, same dtype), so the choice changes the speed, not the result.
+    """
+    if kernels_in_use() != "numba":
+        return None
+    from . import _fused
+
+    return _fused
 
 
 class _StatefulStep:
@@ -116,9 +131,17 @@ class MomentumStep(_StatefulStep):
         self.beta = float(beta)
         self.velocity = np.zeros_like(theta)
         self._scratch = np.empty_like(theta)
+        self._fused = _fused_updates()
 
     def step(self, theta, grad, loss):
         """Update the velocity, then move ``theta`` by ``-learning_rate * v``."""
+        if self._fused is not None:
+            c = theta.dtype.type
+            self._fused.momentum_update(
+                theta, grad, self.velocity, c(self.beta), c(1.0 - self.beta),
+                c(self.learning_rate),
+            )  # fmt: skip
+            return None
         v, tmp = self.velocity, self._scratch
         v *= self.beta
         np.multiply(grad, 1.0 - self.beta, out=tmp)
@@ -166,9 +189,17 @@ class RMSpropStep(_StatefulStep):
         self.epsilon = float(epsilon)
         self.squares = np.zeros_like(theta)
         self._scratch = np.empty_like(theta)
+        self._fused = _fused_updates()
 
     def step(self, theta, grad, loss):
         """Update the squared average, then move ``theta``."""
+        if self._fused is not None:
+            c = theta.dtype.type
+            self._fused.rmsprop_update(
+                theta, grad, self.squares, c(self.beta_2), c(1.0 - self.beta_2),
+                c(self.epsilon), c(self.learning_rate),
+            )  # fmt: skip
+            return None
         s, tmp = self.squares, self._scratch
         s *= self.beta_2
         np.multiply(grad, grad, out=tmp)
@@ -232,10 +263,20 @@ class AdamStep(_StatefulStep):
         self.squares = np.zeros_like(theta)
         self._scratch = np.empty_like(theta)
         self._scratch2 = np.empty_like(theta)
+        self._fused = _fused_updates()
 
     def step(self, theta, grad, loss):
         """One Adam update of ``theta``; ``t`` counts the calls."""
         self.t += 1
+        if self._fused is not None:
+            c = theta.dtype.type
+            constants = (
+                c(self.beta_1), c(1.0 - self.beta_1), c(self.beta_2),
+                c(1.0 - self.beta_2), c(1.0 - self.beta_1**self.t),
+                c(1.0 - self.beta_2**self.t), c(self.epsilon), c(self.learning_rate),
+            )  # fmt: skip
+            self._fused.adam_update(theta, grad, self.velocity, self.squares, constants)
+            return None
         v, s = self.velocity, self.squares
         tmp, denom = self._scratch, self._scratch2
         v *= self.beta_1

@@ -117,3 +117,21 @@ def one_image_folder(tmp_path):
     folder.mkdir(parents=True)
     Image.new("RGB", (8, 8), "red").save(folder / "good.jpg")
     return folder
+
+
+def _kernel_params():
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        numba_mark = pytest.mark.skip(reason="numba is not installed (sknotes[fast])")
+        return ["numpy", pytest.param("numba", marks=numba_mark)]
+    return ["numpy", "numba"]
+
+
+@pytest.fixture(params=_kernel_params())
+def both_kernels(request):
+    """Run the test once with numpy's elementwise kernels and once with numba's."""
+    import sknotes
+
+    with sknotes.config_context(kernels=request.param):
+        yield request.param

@@ -82,6 +82,7 @@ def _course_network(init, iterations=ITERATIONS):
     )  # fmt: skip
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("name", ["zeros", "he"])
@@ -97,6 +98,7 @@ def test_the_course_initialisations_run_the_course_loop(name):
         )
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_the_large_start_runs_the_course_loop_until_rounding_takes_over():
@@ -125,6 +127,7 @@ def test_zeros_leave_every_unit_of_a_layer_the_same():
     np.testing.assert_allclose(net.loss_curve_, np.log(2), rtol=1e-14)
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 def test_he_prints_the_course_costs():
     # the first cost depends on the data and the draw alone; the course

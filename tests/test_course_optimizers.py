@@ -95,6 +95,7 @@ PARAMETERS = {
 }
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("optimizer", sorted(PARAMETERS))
 def test_the_course_optimizers_run_the_course_loop(optimizer):
@@ -127,6 +128,7 @@ COURSE_COSTS = {
 }
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("optimizer", sorted(COURSE_COSTS))

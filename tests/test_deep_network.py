@@ -152,6 +152,7 @@ def _course_deep_loop(X, y, layer_dims, learning_rate, n_iter, seed):
     return W[1:], [v.ravel() for v in b[1:]], costs
 
 
+@pytest.mark.usefixtures("both_kernels")
 def test_course_configuration_runs_the_course_loop():
     X, y = make_flower()
     X = X[::4]

@@ -46,6 +46,7 @@ def _course_step(X, y, Ws, bs, keep, masks, lr):
     return new_W, new_b
 
 
+@pytest.mark.usefixtures("both_kernels")
 def test_one_step_equals_the_course_with_the_same_masks():
     X, y = make_moons(40, noise=0.2, random_state=1)
     sizes, keep, lr, seed = [2, 5, 4, 1], [0.7, 0.5], 0.3, 3

@@ -113,6 +113,7 @@ def test_one_gradient_step_equals_finite_difference_gradient(
     assert clf.loss_curve_[-1] == pytest.approx(_cost(W1, b1, X, y, s, alpha), 1e-12)
 
 
+@pytest.mark.usefixtures("both_kernels")
 def test_the_notes_scalar_loop_with_soft_labels():
     # The notes' first program (section 1.3): five points x = -2..2 with soft labels
     # y = sigma(x), w = b = 1, step 0.01, 1000 iterations, every derivative

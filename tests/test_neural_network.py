@@ -105,6 +105,7 @@ def _step_from(clf, params, X, y, sample_weight=None):
 COURSE_FINAL_ACCURACIES = {0.905, 0.9075}
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 def test_reproduces_the_course_run_on_the_flower():
     X, y = make_flower()
@@ -130,6 +131,7 @@ def test_reproduces_the_course_run_on_the_flower():
 COURSE_FLOWER = dict(learning_rate=1.2, tol=0, init="course", random_state=2)
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 def test_course_costs_after_iteration_3000_and_its_initial_weights():
     # The rest of the course's printed costs, up to where its run starts to
@@ -154,6 +156,7 @@ def test_course_costs_after_iteration_3000_and_its_initial_weights():
         assert clf.loss_curve_[it] == pytest.approx(cost, abs=5e-7)
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 def test_course_table_of_hidden_layer_sizes():
     # The course's accuracies for 1 to 5 hidden units after 5,000 iterations;
@@ -166,6 +169,7 @@ def test_course_table_of_hidden_layer_sizes():
         assert clf.score(X, y) == accuracy, n_hidden
 
 
+@pytest.mark.usefixtures("both_kernels")
 @pytest.mark.rounding
 def test_logistic_regression_scores_the_course_47_percent_on_the_flower():
     X, y = make_flower()
