@@ -6,8 +6,8 @@ an AVX2 CPU it cost twice the epoch's largest matrix product. The functions
 here are written with additions, multiplications, one division, a floor and
 bit operations only, so LLVM turns a loop over them into SIMD code on any
 x86-64 CPU (SSE2, AVX2 or AVX-512), and they are exact to a few units in
-the last place over the whole float64 range (``tests/test_fastmath.py`` measures the bound
-against numpy's 80-bit long double).
+the last place over the whole float64 range (``tests/test_fastmath.py``
+measures the bound against numpy's 80-bit long double).
 
 How ``exp`` works (Cody and Waite's reduction): with ``k = round(x / ln 2)``
 and ``r = x - k ln 2`` (``ln 2`` split in two so that ``k ln2_hi`` is
