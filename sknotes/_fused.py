@@ -124,7 +124,7 @@ def backward_outer(dz, w, A, dA, db, kind, slope, fit_intercept):
 
 
 @_kernel
-def sigmoid_output(z, y, s, dz, db, fit_intercept, losses):
+def sigmoid_output(z, y, s, dz, db, fit_intercept, losses, bias_in=0.0):
     """Weighted cross-entropy of a sigmoid unit, ``dz = s (a - y)`` and ``db``.
 
     With ``t = 2y - 1`` and ``u = t z`` the loss ``-y log a - (1 - y) log(1 -
@@ -136,7 +136,7 @@ def sigmoid_output(z, y, s, dz, db, fit_intercept, losses):
     n = z.shape[0]
     for i in range(n):
         t = 2.0 * y[i] - 1.0
-        u = t * z[i]
+        u = t * (z[i] + bias_in)
         d = 1.0 + exp(-abs(u))
         # e = d - 1 (exact) rather than exp(-|u|): where 1 + e rounds to 1,
         # as in a = sigma(u) of the notes' formula, the loss and the gradient
@@ -226,3 +226,49 @@ def adam_update(theta, grad, v, s, constants):
         v[i] = vi
         s[i] = si
         theta[i] -= ((vi / fix1) / (np.sqrt(si / fix2) + epsilon)) * rate
+
+
+# -- logistic regression: X read once -----------------------------------------
+
+_CHUNK_ROWS = 256
+
+
+@_kernel
+def logistic_block(X, w, b, y, s, dz, gw, losses):
+    """Cost, ``dz = s (a - y)`` and ``gw = X^T dz`` of one block, ``X`` read once.
+
+    An iteration of logistic regression needs ``z = X w`` and ``X^T dz``:
+    as two matrix-vector products over a block it reads the block from
+    memory twice. Here the block goes by in chunks of 256 rows: BLAS
+    computes the chunk's ``z`` (bringing its rows into the cache), the
+    chunk's costs and ``dz`` follow, and ``gw += dz_i x_i`` reads the rows
+    again from the cache, four rows at a time, in a fixed order. ``w`` has
+    the dtype of ``X``; ``gw`` and the sums are float64. Returns the cost and ``db``.
+    """
+    n, d = X.shape
+    acc = np.zeros(d)
+    db = np.zeros(1)
+    for c0 in range(0, n, _CHUNK_ROWS):
+        c1 = min(c0 + _CHUNK_ROWS, n)
+        z = np.dot(X[c0:c1], w)
+        sigmoid_output(z, y[c0:c1], s[c0:c1], dz[c0:c1], db, True, losses[c0:c1], b)
+        i = c0
+        while i + 4 <= c1:
+            r0, r1, r2, r3 = dz[i], dz[i + 1], dz[i + 2], dz[i + 3]
+            x0, x1, x2, x3 = X[i], X[i + 1], X[i + 2], X[i + 3]
+            for j in range(d):
+                acc[j] += (r0 * x0[j] + r1 * x1[j]) + (r2 * x2[j] + r3 * x3[j])
+            i += 4
+        while i < c1:
+            r0, x0 = dz[i], X[i]
+            for j in range(d):
+                acc[j] += r0 * x0[j]
+            i += 1
+    total = 0.0
+    bias = 0.0
+    for i in range(n):
+        total += losses[i]
+        bias += dz[i]
+    for j in range(d):
+        gw[j] = acc[j]
+    return total, bias

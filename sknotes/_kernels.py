@@ -79,6 +79,7 @@ class NumpyKernels:
     """The steps as numpy calls: several passes each, the course's arithmetic."""
 
     name = "numpy"
+    single_pass_logistic = False
 
     def __init__(self, activation, negative_slope, fit_intercept):
         self.g = ACTIVATIONS[activation]
@@ -130,9 +131,22 @@ class NumbaKernels:
         self.slope = float(negative_slope)
         self.fit_intercept = bool(fit_intercept)
         # the CPU's own tanh where numpy vectorises it: faster there than ours
+        # Logistic regression in one pass over X (sknotes._fused.logistic_block)
+        # in float64 only: on one 8,192-row block it took 0.71 ms against
+        # 0.80 ms for the products and the output step, but in float32 0.56
+        # ms against 0.51 ms (the float64 sums of the pass cost more than the
+        # second read saves there).
+        self.single_pass_logistic = np.dtype(dtype) == np.float64
         self.numpy_tanh = activation == "tanh" and numpy_tanh_is_vectorised(
             np.dtype(dtype)
         )
+
+    def logistic(self, Xb, w, b, y, s, dz, gw, ws, n):
+        """Logistic regression's block in one pass over ``Xb``: cost and ``db``."""
+        gw64 = ws.gw64
+        loss, db = self._fused.logistic_block(Xb, w, b, y, s, dz, gw64, ws.vec[:n])
+        gw[:] = gw64
+        return loss, db
 
     def forward_hidden(self, Z, b):
         if self.numpy_tanh:

@@ -386,6 +386,14 @@ class DenseNetwork:
         """One block's share of ``J``; its share of the gradient into ``grad``."""
         n = rows.stop - rows.start
         Xb = X[rows]
+        if (
+            self.n_layers == 1
+            and self.layer_sizes[1] == 1
+            and self.kernels.single_pass_logistic
+            and grad is not None
+            and not sp.issparse(Xb)
+        ):
+            return self._logistic_block(Xb, y[rows], sample_weight[rows], ws, grad, n)
         Zb = [Z[:n] for Z in ws.Zs]
         dZb = [dZ[:n] for dZ in ws.dZs]
         dropout = None if seed is None else BlockMasks(seed, rows, ws, self.keep_probs)
@@ -399,6 +407,24 @@ class DenseNetwork:
         )
         if grad is not None:
             self._backward(Xb, Zb, dZb, gW, gb, ws, n, dropout)
+        return loss
+
+    def _logistic_block(self, Xb, y, s, ws, grad, n):
+        """Logistic regression (no hidden layer, one output) in one pass over ``Xb``."""
+        gW, gb = ws.views(grad, self)
+        dz = ws.dZs[0][:n, 0]
+        loss, db = self.kernels.logistic(
+            Xb,
+            self.coefs[0][0],
+            float(self.intercepts[0][0]),
+            y,
+            s,
+            dz,
+            gW[0][0],
+            ws,
+            n,
+        )
+        gb[0][0] = db if self.fit_intercept else 0.0
         return loss
 
     def _backward(self, Xb, Zb, dZb, gW, gb, ws, n, dropout=None):
@@ -464,6 +490,7 @@ class _Workspace:
         self.ones = np.ones(rows, dtype=dtype)
         self.ones_out = np.ones(sizes[-1], dtype=dtype)
         self.db_out = np.empty(sizes[-1], dtype=dtype)
+        self.gw64 = np.empty(layer_sizes[0])
         self.arange = np.arange(rows)
         self.vec = np.empty(rows, dtype=dtype)
         self.vec2 = np.empty(rows, dtype=dtype)

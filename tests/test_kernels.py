@@ -91,9 +91,9 @@ def test_both_tanh_choices_agree_with_numpy(monkeypatch, dtype, numpy_tanh):
     np.testing.assert_allclose(grad_nb, grad_np, rtol=0, atol=atol)
 
 
+@pytest.mark.parametrize("sizes", [[12, 1], [12, 7, 5, 3]], ids=["logistic", "deep"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_numba_kernels_leave_biases_alone_without_intercept(fit_intercept):
-    sizes = [12, 7, 5, 3]
+def test_numba_kernels_leave_biases_alone_without_intercept(fit_intercept, sizes):
     X, y, s = _problem(sizes, np.float64, False)
     grads = []
     for kernels in ("numpy", "numba"):
