@@ -38,7 +38,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["apply", "exp", "expm1", "log1p", "sigmoid", "tanh"]
+__all__ = ["apply", "exp", "expm1", "log1p", "sigmoid", "tanh", "tanh32"]
 
 # error_model="numpy": a division by zero gives inf as in numpy, instead of a
 # check that raises (and keeps the loop from being vectorised).
@@ -63,6 +63,28 @@ def _bits_float(typingctx, i):
 
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.DoubleType())
+
+    return sig, codegen
+
+
+@intrinsic
+def _float32_bits(typingctx, x):
+    """The bits of a float32 as an int32."""
+    sig = types.int32(types.float32)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+
+    return sig, codegen
+
+
+@intrinsic
+def _bits_float32(typingctx, i):
+    """The float32 whose bits are the int32 ``i``."""
+    sig = types.float32(types.int32)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
 
     return sig, codegen
 
@@ -227,6 +249,54 @@ def sigmoid(x):
     return 1.0 / d if x >= 0 else e / d if x < 0 else x
 
 
+# -- float32: the same method with float32 arithmetic, 8 or 16 lanes a vector
+_F = np.float32
+_LOG2E_F = _F(1.442695)
+# ln 2 split for float32 (Cephes): k * _LN2_HI_F is exact for k < 2^12
+_LN2_HI_F = _F(0.693359375)
+_LN2_LO_F = _F(-2.12194440e-4)
+_ROUNDER_F = _F(12582912.0)  # 1.5 * 2^23
+_ROUNDER_F_BITS = 0x4B400000
+_SIGN_BIT_F = -0x80000000
+_TANH_SATURATED_F = _F(9.1)  # tanh(9.1) rounds to 1 in float32
+_C = [_F(1.0 / f) for f in (5040.0, 720.0, 120.0, 24.0, 6.0, 2.0)]
+_C7, _C6, _C5, _C4, _C3, _C2 = _C
+_ONE_F, _TWO_F = _F(1.0), _F(2.0)
+
+
+@_jit
+def tanh32(x):
+    """``tanh(x)`` for a float32 ``x``, in float32 arithmetic.
+
+    As :func:`tanh`, with a Taylor polynomial of degree 7 for ``e^r - 1``
+    (truncation below 2e-8 relative) and ``2^k`` built from float32 bits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknotes._fastmath import tanh32
+    >>> float(tanh32(np.float32(0.5)))
+    0.46211716532707214
+    """
+    a = min(abs(x), _TANH_SATURATED_F)
+    y = a + a
+    k = (y * _LOG2E_F + _ROUNDER_F) - _ROUNDER_F
+    r = (y - k * _LN2_HI_F) - k * _LN2_LO_F
+    p = _C7
+    p = p * r + _C6
+    p = p * r + _C5
+    p = p * r + _C4
+    p = p * r + _C3
+    p = p * r + _C2
+    q = r + (r * r) * p
+    bits = _float32_bits(k + _ROUNDER_F) - _ROUNDER_F_BITS + 127
+    scale = _bits_float32(bits << 23)
+    e = q * scale + (scale - _ONE_F)
+    t = e / (e + _TWO_F)
+    signed = _bits_float32(_float32_bits(t) | (_float32_bits(x) & _SIGN_BIT_F))
+    return signed if x == x else x
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _map(kind, x, out):
     flat_in, flat_out = x.ravel(), out.ravel()
@@ -242,12 +312,15 @@ def _map(kind, x, out):
     elif kind == 4:
         for i in range(flat_in.size):
             flat_out[i] = log1p(flat_in[i])
+    elif kind == 5:
+        for i in range(flat_in.size):
+            flat_out[i] = tanh32(flat_in[i])
     else:
         for i in range(flat_in.size):
             flat_out[i] = sigmoid(flat_in[i])
 
 
-_KINDS = {"exp": 0, "expm1": 1, "tanh": 2, "sigmoid": 3, "log1p": 4}
+_KINDS = {"exp": 0, "expm1": 1, "tanh": 2, "sigmoid": 3, "log1p": 4, "tanh32": 5}
 
 
 def apply(name, x):
@@ -260,7 +333,8 @@ def apply(name, x):
     >>> apply("tanh", np.array([0.0, 1.0, -40.0]))
     array([ 0.        ,  0.76159416, -1.        ])
     """
-    x = np.ascontiguousarray(x, dtype=np.float64)
+    dtype = np.float32 if name == "tanh32" else np.float64
+    x = np.ascontiguousarray(x, dtype=dtype)
     out = np.empty_like(x)
     _map(_KINDS[name], x, out)
     return out

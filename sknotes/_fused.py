@@ -27,8 +27,10 @@ import math
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import overload
 
-from ._fastmath import exp, log1p, sigmoid, tanh
+from ._fastmath import exp, log1p, sigmoid, tanh, tanh32
 
 __all__ = [
     "ACTIVATION_CODES",
@@ -45,13 +47,24 @@ _kernel = numba.njit(cache=True, nogil=True, error_model="numpy")
 _inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
 
+def _tanh(z):
+    """tanh in the precision of ``z`` (compiled by the overload below)."""
+
+
+@overload(_tanh, inline="always")
+def _tanh_for(z):
+    if z == types.float32:
+        return lambda z: tanh32(z)
+    return lambda z: tanh(z)
+
+
 @_inline
 def _g(kind, z, slope):
-    """``g(z)`` in float64."""
+    """``g(z)``: float32 stays float32 for tanh, the rest runs in float64."""
     if kind == 0:
         return sigmoid(z)
     if kind == 1:
-        return tanh(z)
+        return _tanh(z)
     if kind == 2:
         return z if not z <= 0.0 else 0.0  # NaN stays NaN, as in np.maximum
     if kind == 3:

@@ -49,17 +49,16 @@ def block_kernels(name, activation, negative_slope, fit_intercept, dtype):
 
 @functools.lru_cache
 def numpy_tanh_is_vectorised(dtype):
-    """Whether numpy's ``tanh`` runs SIMD code for ``dtype`` on this CPU.
+    """Whether numpy's ``tanh`` runs its AVX-512 code for ``dtype`` on this CPU.
 
-    numpy ships a vectorised float64 ``tanh`` for AVX-512 only and a float32
-    one from AVX2 on; elsewhere it calls the C library one value at a time.
-    On a 2-core Xeon, for 406,000 values (one block of 64 units): float64
-    0.71 ms with AVX-512 and 6.7 ms with numpy's AVX2 code (set with
-    ``NPY_DISABLE_CPU_FEATURES``), against 1.7 ms for the fused loop of
-    :mod:`sknotes._fastmath`; float32 0.17 ms (AVX-512), 1.3 ms (AVX2) and
-    9.1 ms (no AVX2). The dispatch target comes from numpy's own report
-    (``numpy.lib.introspect.opt_func_info``, numpy 2); without it, the
-    answer is no.
+    There it is faster than the fused loops' own; elsewhere it is not. One
+    block of 406,000 values on a 2-core Xeon: float64 took 0.71 ms in numpy
+    with AVX-512, 6.7 ms with numpy's AVX2 code (chosen with
+    ``NPY_DISABLE_CPU_FEATURES``) and 1.7 ms in :func:`sknotes._fastmath.tanh`;
+    float32 took 0.16 ms in numpy with AVX-512, 1.3 ms with its AVX2 code and
+    0.32 ms in :func:`sknotes._fastmath.tanh32`. The target numpy dispatches
+    to comes from its own report (``numpy.lib.introspect.opt_func_info``,
+    numpy 2); without it, the answer is no.
     """
     try:
         from numpy.lib.introspect import opt_func_info
@@ -70,8 +69,6 @@ def numpy_tanh_is_vectorised(dtype):
         target = opt_func_info(func_name="^tanh$")["tanh"][key]["current"]
     except (KeyError, TypeError):
         return False
-    if np.dtype(dtype) == np.float32:
-        return not target.startswith("baseline")
     return "AVX512" in target or target == "X86_V4"
 
 
