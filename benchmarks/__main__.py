@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python -m benchmarks --quick             # about 5 minutes on 2 cores
+    python -m benchmarks --quick             # a smoke run, about 2 minutes on 2 cores
     python -m benchmarks                      # the full sizes, about 75 minutes
     python -m benchmarks --only compare,scaling --out /tmp/bench
 
@@ -242,7 +242,7 @@ def parse_args(argv):
     )
     size = parser.add_mutually_exclusive_group()
     size.add_argument(
-        "--quick", action="store_true", help="smaller sizes, about 5 minutes"
+        "--quick", action="store_true", help="smaller sizes, about 2 minutes"
     )
     size.add_argument(
         "--tiny",

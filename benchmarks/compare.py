@@ -105,7 +105,8 @@ def tabular_datasets(quick=False, tiny=False):
             Dataset("make_flower (unscaled)", *_split(*flower), n_hidden=4),
             _scaled("make_classification(300, 10)", X, y, n_hidden=4),
         ]
-    n = 20_000 if quick else 100_000
+    # --quick is a smoke run of every model (about 25 s on 2 cores): 5,000 rows
+    n = 5_000 if quick else 100_000
     X, y = make_classification(n, 100, random_state=0)
     return [
         _scaled("breast_cancer", *load_breast_cancer(return_X_y=True)),
@@ -136,14 +137,15 @@ def write_digit_jpegs(folder, n_images=None, size=JPEG_PIXELS):
     return np.array(paths), target
 
 
-def image_dataset(folder, tiny=False):
+def image_dataset(folder, tiny=False, quick=False):
     """The digits as JPEG files, or None when ``sknotes.images`` is missing."""
     name = f"digits as {JPEG_PIXELS}x{JPEG_PIXELS} JPEG -> ImageFlattener"
     try:
         from sknotes.images import ImageFlattener
     except ImportError as exc:
         return name, f"skipped: sknotes.images is not importable ({exc})"
-    paths, y = write_digit_jpegs(folder, n_images=120 if tiny else None)
+    n_images = 120 if tiny else 500 if quick else None
+    paths, y = write_digit_jpegs(folder, n_images=n_images)
     dataset = Dataset(name, *_split(paths, y), n_hidden=4 if tiny else 64)
     dataset.pipeline_head = ImageFlattener(
         size=FLATTEN_PIXELS, color="grayscale", n_jobs=1
@@ -250,8 +252,8 @@ def run(quick=False, tiny=False):
     Parameters
     ----------
     quick : bool, default=False
-        ``make_classification`` with 20,000 instead of 100,000 samples and
-        3 instead of 5 timed rounds.
+        ``make_classification`` with 5,000 instead of 100,000 samples and
+        one timed round instead of 5.
     tiny : bool, default=False
         Small data, few iterations and one round: checks the plumbing only.
 
@@ -260,7 +262,7 @@ def run(quick=False, tiny=False):
     rows : list of dict
         One row per (data set, model); see ``TABLE_COLUMNS``.
     """
-    repeat = 1 if tiny else 3 if quick else 5
+    repeat = 1 if tiny or quick else 5
     rows = []
     datasets = tabular_datasets(quick, tiny)
     progress = StepProgress(len(datasets) + 1, "compare")
@@ -268,7 +270,7 @@ def run(quick=False, tiny=False):
         progress.step(dataset.name)
         rows += measure_dataset(dataset, repeat, tiny)
     with tempfile.TemporaryDirectory(prefix="sknotes-digits-") as folder:
-        dataset, skipped = image_dataset(folder, tiny)
+        dataset, skipped = image_dataset(folder, tiny, quick)
         progress.step("digits as JPEG files")
         if skipped:
             rows.append({"dataset": dataset, "model": "(all)", "note": skipped})

@@ -11,8 +11,10 @@ overhead (input checks, initialisation) cancels out: an epoch is ``(fit with
 The floor is the time of the epoch's matrix products alone, on whole arrays:
 for every layer the forward product ``A[l-1] W[l]^T`` and the weight gradient
 ``A[l-1]^T dZ[l]``, and for every layer after the first the backward product
-``dZ[l] W[l]``. Goals: at least 2.5x faster than MLPClassifier, at most 1.2x
-the matrix products.
+``dZ[l] W[l]``. Goals: at least 2.5x faster than MLPClassifier, at most 1.10x
+the matrix products. The fits use the elementwise kernels that
+``sknotes.get_config()`` chooses (numba's fused loops when numba is
+installed); the report's stamp says which.
 
 The mini-batch rows time an epoch of Adam (batches of 200 shuffled rows,
 rate 0.001, ReLU) of ``DeepNNClassifier`` against ``MLPClassifier(solver=
@@ -194,16 +196,16 @@ def measure_minibatch(n_samples, n_features, hidden, dtype, epochs=2, repeat=3):
 
 
 def run(quick=False):
-    n = 20_000 if quick else 100_000
+    n = 10_000 if quick else 100_000
     cases = [((SHALLOW_UNITS,), "tanh"), ((SHALLOW_UNITS,), "relu")]
     cases.append((DEEP_LAYERS, "relu"))
     full_batch = [
-        measure(n, 100, hidden, activation, dtype)
+        measure(n, 100, hidden, activation, dtype, repeat=3 if quick else 5)
         for hidden, activation in cases
         for dtype in (np.float64, np.float32)
     ]
     minibatch = [
-        measure_minibatch(n, 100, hidden, dtype)
+        measure_minibatch(n, 100, hidden, dtype, repeat=2 if quick else 3)
         for hidden in ((100,), DEEP_LAYERS)
         for dtype in (np.float64, np.float32)
     ]
@@ -216,6 +218,7 @@ HEADLINE_GOALS = (
     "Mini-batch Adam epoch speed-up over MLPClassifier",
 )
 MINIBATCH_GOAL = 2.0
+FLOOR_GOAL = 1.10
 
 
 def headline(rows):
@@ -254,7 +257,14 @@ def headline(rows):
         )
         ratio = r["ratio_to_products"]
         floors.append(
-            goal_row(HEADLINE_GOALS[1], case, ratio, "<= 1.2", ratio <= 1.2, "nn_epoch")
+            goal_row(
+                HEADLINE_GOALS[1],
+                case,
+                ratio,
+                f"<= {FLOOR_GOAL:g}",
+                ratio <= FLOOR_GOAL,
+                "nn_epoch",
+            )  # fmt: skip
         )
     return speedups + floors + minibatch
 

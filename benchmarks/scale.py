@@ -23,7 +23,7 @@ accuracy at least scikit-learn's minus one point, in at most half its fit
 time. Each fit runs once (the 1,000,000-row fits take minutes); the spread
 of repeated runs is in the closing notes of the benchmarks' README.
 
-Sizes: 10,000, 100,000 and 1,000,000 rows (``--quick``: 10,000 rows of
+Sizes: 10,000, 100,000 and 1,000,000 rows (``--quick``: 5,000 rows of
 both, about 30 s; tiny: 3,000). The full section takes about 45 minutes on
 two cores, most of it ``MLPClassifier`` on 1,000,000 rows.
 
@@ -50,7 +50,7 @@ from ._report import n_iter_of, section_main
 TOLERANCE = 0.01  # one point of test accuracy
 TIME_GOAL = 0.5  # sknotes fit time / scikit-learn fit time
 FULL_SIZES = (10_000, 100_000, 1_000_000)
-QUICK_SIZES = (10_000,)
+QUICK_SIZES = (5_000,)
 
 # sknotes classifier -> its scikit-learn counterpart, both at defaults
 PAIRS = (

@@ -39,6 +39,11 @@ block order, so the result is the same on any number of threads. Blocks are
 small enough that, for narrow layers, a block of ``X`` and of the hidden
 activations stays in cache between the forward and the backward pass;
 buffers are allocated once per fit and reused.
+
+Between the matrix products (BLAS), the elementwise steps (bias and
+activation, the output's cost and ``dZ[L]``, ``g'`` and the bias gradients)
+are those of ``sknotes._kernels``: numpy calls, or numba's fused loops when
+``sknotes.get_config()`` chooses them.
 """
 
 import contextlib
