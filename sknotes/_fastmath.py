@@ -45,48 +45,26 @@ __all__ = ["apply", "exp", "expm1", "log1p", "sigmoid", "tanh", "tanh32"]
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
 
-@intrinsic
-def _float_bits(typingctx, x):
-    """The bits of a float64 as an int64 (a no-op in machine code)."""
-    sig = types.int64(types.float64)
+def _bitcast(source, target, llvm_target):
+    """An intrinsic that reads the bits of a ``source`` value as a ``target``.
 
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
+    A no-op in machine code: the compiler keeps it inside SIMD loops.
+    """
 
-    return sig, codegen
+    @intrinsic
+    def cast(typingctx, value):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], llvm_target)
 
+        return target(source), codegen
 
-@intrinsic
-def _bits_float(typingctx, i):
-    """The float64 whose bits are the int64 ``i``."""
-    sig = types.float64(types.int64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return sig, codegen
+    return cast
 
 
-@intrinsic
-def _float32_bits(typingctx, x):
-    """The bits of a float32 as an int32."""
-    sig = types.int32(types.float32)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(32))
-
-    return sig, codegen
-
-
-@intrinsic
-def _bits_float32(typingctx, i):
-    """The float32 whose bits are the int32 ``i``."""
-    sig = types.float32(types.int32)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.FloatType())
-
-    return sig, codegen
+_float_bits = _bitcast(types.float64, types.int64, ir.IntType(64))
+_bits_float = _bitcast(types.int64, types.float64, ir.DoubleType())
+_float32_bits = _bitcast(types.float32, types.int32, ir.IntType(32))
+_bits_float32 = _bitcast(types.int32, types.float32, ir.FloatType())
 
 
 _LOG2E = 1.4426950408889634
