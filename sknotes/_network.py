@@ -54,10 +54,9 @@ import scipy.sparse as sp
 from ._blocks import BlockSum, row_blocks
 from ._config import kernels_in_use
 from ._dropout import BlockMasks
+from ._initialization import draw_weights
 from ._kernels import block_kernels
 from ._threads import fit_threads
-
-INITIALIZATIONS = ("zeros", "course", "lecun", "glorot", "he")
 
 
 def output_units(n_classes):
@@ -192,24 +191,7 @@ class DenseNetwork:
         ``init(random_state, fan_out, fan_in)`` returns each ``W[l]``.
         """
         self.params[:] = 0
-        if init == "zeros":
-            return
-        for W in self.coefs:
-            fan_out, fan_in = W.shape
-            if callable(init):
-                W[:] = _drawn(init, random_state, fan_out, fan_in)
-            elif init == "course":
-                W[:] = random_state.randn(fan_out, fan_in) * 0.01
-            elif init == "lecun":
-                # divided, not multiplied by 1/sqrt: the course's arithmetic
-                W[:] = random_state.randn(fan_out, fan_in) / np.sqrt(fan_in)
-            elif init == "glorot":
-                bound = np.sqrt(6.0 / (fan_in + fan_out))
-                W[:] = random_state.uniform(-bound, bound, size=W.shape)
-            elif init == "he":
-                W[:] = random_state.randn(fan_out, fan_in) * np.sqrt(2.0 / fan_in)
-            else:
-                raise ValueError(f"Unknown initialisation {init!r}.")
+        draw_weights(self.coefs, init, random_state)
 
     # -- forward pass ---------------------------------------------------------
 
@@ -463,23 +445,6 @@ class DenseNetwork:
             if dropout is not None:
                 dropout.backward(l - 1, dA)  # the course's dA * D / keep_prob
             kernels.backward_hidden(A, dA, gb[l - 1], ws, n, l - 1)
-
-
-def _drawn(init, random_state, fan_out, fan_in):
-    """``init(random_state, fan_out, fan_in)``, checked: finite, of that shape."""
-    W = np.asarray(init(random_state, fan_out, fan_in), dtype=np.float64)
-    if W.shape != (fan_out, fan_in):
-        raise ValueError(
-            f"init(random_state, {fan_out}, {fan_in}) must return an array of "
-            f"shape ({fan_out}, {fan_in}) (W[l] is n_l x n_(l-1)); it returned "
-            f"shape {W.shape}."
-        )
-    if not np.isfinite(W).all():
-        raise ValueError(
-            f"init(random_state, {fan_out}, {fan_in}) returned values that are "
-            "not finite."
-        )
-    return W
 
 
 class _Workspace:

@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseGradientDescentClassifier
 from ._docs import fill_shared_entries
 from ._dropout import dropout_rates
-from ._network import INITIALIZATIONS
+from ._initialization import INITIALIZATIONS
 from ._optimizers import AUTO_MINIBATCH_ROWS
 
 __all__ = ["DeepNNClassifier", "ShallowNNClassifier"]

@@ -95,24 +95,29 @@ PARAMETERS = {
 }
 
 
-@pytest.mark.usefixtures("both_kernels")
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("optimizer", sorted(PARAMETERS))
-def test_the_course_optimizers_run_the_course_loop(optimizer):
-    X, y = _course_moons()
-    expected, P = _course_run(X.T, y.reshape(1, -1), optimizer, EPOCHS)
-    net = DeepNNClassifier(
+def _course_network(optimizer, epochs):
+    """The exercise's network: layers (5, 2), He start, rate 0.0007, batches of 64."""
+    return DeepNNClassifier(
         hidden_layer_sizes=(5, 2),
         activation="relu",
         init="he",
         learning_rate=0.0007,
         batch_size=64,
         shuffle=_course_shuffle,
-        max_iter=EPOCHS,
+        max_iter=epochs,
         tol=0,
         random_state=3,
         **PARAMETERS[optimizer],
-    ).fit(X, y)
+    )
+
+
+@pytest.mark.usefixtures("both_kernels")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("optimizer", sorted(PARAMETERS))
+def test_the_course_optimizers_run_the_course_loop(optimizer):
+    X, y = _course_moons()
+    expected, P = _course_run(X.T, y.reshape(1, -1), optimizer, EPOCHS)
+    net = _course_network(optimizer, EPOCHS).fit(X, y)
     np.testing.assert_allclose(net.loss_curve_, expected, rtol=1e-10)
     for l in range(3):
         np.testing.assert_allclose(net.coefs_[l], P[f"W{l + 1}"], rtol=1e-8, atol=1e-12)
@@ -134,17 +139,6 @@ COURSE_COSTS = {
 @pytest.mark.parametrize("optimizer", sorted(COURSE_COSTS))
 def test_the_course_prints_these_costs(optimizer):
     X, y = _course_moons()
-    net = DeepNNClassifier(
-        hidden_layer_sizes=(5, 2),
-        activation="relu",
-        init="he",
-        learning_rate=0.0007,
-        batch_size=64,
-        shuffle=_course_shuffle,
-        max_iter=2001,
-        tol=0,
-        random_state=3,
-        **PARAMETERS[optimizer],
-    ).fit(X, y)
+    net = _course_network(optimizer, 2001).fit(X, y)
     printed = [round(net.loss_curve_[epoch], 6) for epoch in (0, 1000, 2000)]
     assert printed == list(COURSE_COSTS[optimizer])
